@@ -1,0 +1,50 @@
+#pragma once
+// Starting a server: what the service block says the child gets (credentials, umask, nice,
+// rlimits, environment, argv), prepared once in the parent so that the child, between fork
+// and exec, only makes system calls.
+#include "superd/config.hpp"
+
+#include "common/privileges.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+namespace superd::daemon {
+
+class LaunchPlan {
+public:
+    // Fails (with a reason) when the user or groups cannot be resolved.
+    static std::expected<LaunchPlan, std::string> make(const ServiceConfig& svc, bool as_root);
+
+    // Forks and execs the server with `fd` on 0, 1 and 2 and every other descriptor closed.
+    // remote_host, when given, is added to the environment as REMOTE_HOST (as xinetd does).
+    // Returns the child's pid, or -errno when fork failed.
+    pid_t spawn(int fd, const std::optional<std::string>& remote_host) const;
+
+    const std::string& path() const { return path_; }
+    const std::vector<std::string>& argv() const { return argv_; }
+    const std::vector<std::string>& env() const { return env_; }
+
+private:
+    struct Limit {
+        int resource;
+        rlimit value;
+    };
+    std::string path_;
+    std::vector<std::string> argv_;
+    std::vector<std::string> env_;
+    std::optional<common::Credentials> creds_;
+    std::optional<mode_t> umask_;
+    std::optional<int> nice_;
+    std::vector<Limit> limits_;
+};
+
+// The environment a server gets (xinetd env.c): without passenv, superd's whole environment;
+// with passenv, only the named variables; then the service's env entries (which win).
+std::vector<std::string> server_environment(const ServiceConfig& svc, char** environ_now);
+
+} // namespace superd::daemon

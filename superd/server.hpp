@@ -1,0 +1,78 @@
+#pragma once
+// The daemon: one Asio event loop owning every service, the running servers, and the signals
+// (SIGHUP reload, SIGTERM/SIGQUIT shutdown, SIGCHLD reaping).
+#include "superd/config.hpp"
+#include "superd/service.hpp"
+#include "superd/service_log.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace superd::daemon {
+
+struct ServerOptions {
+    std::string config_path;
+    bool stay_alive = false;
+    int process_limit = 0; // -limit: 0 = none
+    bool mirror_records = false; // -stderr: service records also on superd's own log
+};
+
+class Server {
+public:
+    explicit Server(ServerOptions options);
+    ~Server();
+
+    // Reads the config and opens every service. False (with the reasons logged) when the
+    // config has a fatal error or no service could be opened (unless stay_alive).
+    bool load();
+    // Runs until SIGTERM/SIGQUIT (or no services left). Returns the exit code.
+    int run();
+
+    boost::asio::io_context& io() { return io_; }
+    ServiceLogSinks& logs() { return logs_; }
+    int process_limit() const { return options_.process_limit; }
+    int total_running() const { return static_cast<int>(children_.size()); }
+    int running_from(const Service& svc, const common::IpAddress& peer) const;
+    void register_child(pid_t pid, std::shared_ptr<Service> svc, bool holds_socket, RequestPeer peer);
+    std::shared_ptr<Service> find_tcpmux_service(const std::string& name) const;
+    // Calls fn(service) after `delay` if the service still exists.
+    void after(std::chrono::steady_clock::duration delay, std::weak_ptr<Service> svc,
+               std::function<void(Service&)> fn);
+
+    // SIGHUP: re-read the config; keep the old one when the new one has errors.
+    void reload();
+
+private:
+    struct Child {
+        std::weak_ptr<Service> service;
+        std::string service_id;
+        bool holds_socket = false;
+        RequestPeer peer;
+        std::chrono::steady_clock::time_point started;
+        bool external = true;
+    };
+    void wait_signals();
+    void reap();
+    void shutdown(bool kill_servers);
+    void kill_servers_of(const std::string& service_id, int sig);
+    std::shared_ptr<Service> make_service(const ServiceConfig& cfg);
+    void log_diagnostics(const Diagnostics& diags);
+
+    ServerOptions options_;
+    boost::asio::io_context io_;
+    boost::asio::signal_set signals_;
+    ServiceLogSinks logs_;
+    std::map<std::string, std::shared_ptr<Service>> services_;
+    std::map<pid_t, Child> children_;
+    bool as_root_;
+    bool stopping_ = false;
+    int exit_code_ = 0;
+};
+
+} // namespace superd::daemon

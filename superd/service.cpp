@@ -1,0 +1,428 @@
+#include "superd/service.hpp"
+
+#include "superd/builtin_session.hpp"
+#include "superd/server.hpp"
+
+#include "common/log.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace superd::daemon {
+namespace {
+
+constexpr int listen_backlog = 128;
+constexpr int accepts_per_wakeup = 64; // then yield to the other services
+constexpr auto fork_retry_interval = std::chrono::seconds(5); // xinetd's RETRY_INTERVAL
+
+bool readable_now(int fd) {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+void set_nonblocking(int fd) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0 && !(fl & O_NONBLOCK)) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+RequestPeer peer_of(const sockaddr_storage& ss, socklen_t len) {
+    RequestPeer p;
+    if (auto ep = common::Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&ss), len)) {
+        p.address = ep->address;
+        p.port = ep->port;
+    }
+    return p;
+}
+
+} // namespace
+
+bool CpsMeter::record(std::int64_t now, unsigned rate) {
+    if (rate == 0) return false; // cps = 0 N turns the check off
+    if (count_ == 0) {
+        count_ = 1;
+        window_start_ = now;
+        return false;
+    }
+    std::int64_t elapsed = now - window_start_;
+    if (elapsed < static_cast<std::int64_t>(rate)) {
+        ++count_;
+        return count_ / static_cast<unsigned>(std::max<std::int64_t>(1, elapsed)) > rate;
+    }
+    count_ = 1;
+    window_start_ = now;
+    return false;
+}
+
+Service::Service(Server& server, ServiceConfig config, LaunchPlan plan)
+    : server_(server), config_(std::move(config)), plan_(std::move(plan)) {
+    if (config_.is_internal()) builtin_ = find_builtin(config_.name, config_.socket_type);
+}
+
+Service::~Service() { close(); }
+
+bool Service::open() {
+    auto log = common::logger("superd");
+    if (config_.is_tcpmux_client()) return true; // reached through the tcpmux service only
+    bool v6 = config_.uses_ipv6();
+    int type = config_.socket_type == SocketType::stream ? SOCK_STREAM : SOCK_DGRAM;
+    int fd = ::socket(v6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 && v6 && !config_.bind_address) {
+        v6 = false; // no IPv6 on this machine: fall back to IPv4, as xinetd does
+        fd = ::socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    }
+    if (fd < 0) {
+        log->error("{}: socket: {}", config_.id, std::strerror(errno));
+        return false;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (v6) {
+        int v6only = config_.v6only.value_or(false) ? 1 : 0;
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+    }
+    if (type == SOCK_STREAM && (config_.flags & flag_nodelay))
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (config_.flags & flag_keepalive) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+
+    common::Endpoint ep;
+    if (config_.bind_address) {
+        ep.address = *config_.bind_address;
+        if (v6 && ep.address.is_v4()) { // IPv6 flag with an IPv4 bind address: the mapped form
+            std::array<std::uint8_t, 16> b{};
+            b[10] = b[11] = 0xff;
+            std::uint32_t a = htonl(ep.address.v4_host_order());
+            std::memcpy(&b[12], &a, 4);
+            ep.address = common::IpAddress::v6(b);
+        }
+    } else {
+        ep.address = v6 ? common::IpAddress::v6({}) : common::IpAddress::v4(0);
+    }
+    ep.port = config_.port;
+    sockaddr_storage ss{};
+    socklen_t len = ep.to_sockaddr(ss);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0) {
+        log->error("{}: bind {}: {}", config_.id, ep.str(), std::strerror(errno));
+        ::close(fd);
+        return false;
+    }
+    if (type == SOCK_STREAM && ::listen(fd, listen_backlog) < 0) {
+        log->error("{}: listen: {}", config_.id, std::strerror(errno));
+        ::close(fd);
+        return false;
+    }
+    sockaddr_storage bound{};
+    socklen_t blen = sizeof bound;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &blen) == 0)
+        if (auto b = common::Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&bound), blen))
+            bound_port_ = b->port;
+    fd_ = fd;
+    watch_ = std::make_unique<boost::asio::posix::stream_descriptor>(server_.io(), fd_);
+    log->debug("{}: listening on {} ({} {})", config_.id, ep.str(), to_string(config_.socket_type),
+               config_.wait ? "wait" : "nowait");
+    return true;
+}
+
+void Service::start() {
+    if (fd_ < 0 || suspended_) return;
+    if (readable_now(fd_)) boost::asio::post(server_.io(), [w = weak_from_this()] {
+            if (auto s = w.lock()) s->on_ready();
+        });
+    else arm();
+}
+
+void Service::close() {
+    for (auto& s : sessions_) s->close();
+    sessions_.clear();
+    if (watch_) {
+        boost::system::error_code ec;
+        watch_->cancel(ec);
+        watch_->release(); // the descriptor is closed below, once
+        watch_.reset();
+    }
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+}
+
+bool Service::same_identity(const ServiceConfig& o) const {
+    const ServiceConfig& c = config_;
+    return c.id == o.id && c.name == o.name && c.type == o.type && c.wait == o.wait &&
+           c.socket_type == o.socket_type && c.protocol == o.protocol && c.port == o.port &&
+           c.bind_address == o.bind_address && c.uses_ipv6() == o.uses_ipv6() &&
+           c.v6only == o.v6only && (c.flags & (flag_nodelay | flag_keepalive)) ==
+                                       (o.flags & (flag_nodelay | flag_keepalive));
+}
+
+void Service::update(ServiceConfig config, LaunchPlan plan) {
+    config_ = std::move(config);
+    plan_ = std::move(plan);
+}
+
+void Service::arm() {
+    if (!watch_ || suspended_) return;
+    watch_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                       [w = weak_from_this()](const boost::system::error_code& ec) {
+                           if (ec) return;
+                           if (auto s = w.lock()) s->on_ready();
+                       });
+}
+
+void Service::on_ready() {
+    if (fd_ < 0 || suspended_) return;
+    if (config_.socket_type == SocketType::dgram) {
+        if (builtin_ != Builtin::none) serve_builtin_datagrams();
+        else handle_datagram_wait();
+    } else if (config_.wait && builtin_ == Builtin::none) {
+        handle_stream_wait();
+    } else {
+        accept_connections();
+    }
+}
+
+std::optional<std::string> Service::limit_refusal(const RequestPeer& peer) const {
+    if (builtin_ != Builtin::none && builtin_ != Builtin::tcpmux) return std::nullopt;
+    if (config_.instances != unlimited && running_ >= config_.instances) return "service_limit";
+    if (config_.per_source != unlimited && peer.address) {
+        if (server_.running_from(*this, peer.address->unmapped()) >= config_.per_source)
+            return "per_source_limit";
+    }
+    if (server_.process_limit() > 0 && server_.total_running() + 1 > server_.process_limit())
+        return "process_limit";
+    return std::nullopt;
+}
+
+void Service::accept_connections() {
+    for (int n = 0; n < accepts_per_wakeup; ++n) {
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        int flags = SOCK_CLOEXEC | (builtin_ != Builtin::none ? SOCK_NONBLOCK : 0);
+        int conn = ::accept4(fd_, reinterpret_cast<sockaddr*>(&ss), &len, flags);
+        if (conn < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                arm();
+                return;
+            }
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            common::logger("superd")->error("{}: accept: {}", config_.id, std::strerror(errno));
+            arm();
+            return;
+        }
+        RequestPeer peer = peer_of(ss, len);
+        if (cps_exceeded()) {
+            log_fail("connections per second", peer);
+            ::close(conn);
+            return; // the socket is closed now
+        }
+        if (auto why = limit_refusal(peer)) {
+            log_fail(*why, peer);
+            ::close(conn);
+            continue;
+        }
+        if (builtin_ != Builtin::none) {
+            auto session = std::make_shared<BuiltinSession>(*this, builtin_, conn, peer);
+            sessions_.push_back(session);
+            session->start();
+            continue;
+        }
+        if (config_.redirect_host) {
+            log_fail("redirect", peer); // redirect arrives with the access-control work
+            ::close(conn);
+            continue;
+        }
+        spawn_server(conn, peer, false);
+        ::close(conn);
+    }
+    // More may be waiting: come back after the other services had their turn.
+    boost::asio::post(server_.io(), [w = weak_from_this()] {
+        if (auto s = w.lock()) s->on_ready();
+    });
+}
+
+void Service::handle_stream_wait() {
+    RequestPeer peer; // the server accepts: superd does not know the client
+    if (cps_exceeded()) return;
+    if (auto why = limit_refusal(peer)) {
+        log_fail(*why, peer);
+        // Nothing of the client can be consumed without accepting it: try again shortly.
+        server_.after(std::chrono::seconds(1), weak_from_this(), [](Service& s) { s.start(); });
+        return;
+    }
+    if (spawn_server(fd_, peer, true) > 0) suspended_ = true;
+    else server_.after(fork_retry_interval, weak_from_this(), [](Service& s) { s.start(); });
+}
+
+void Service::handle_datagram_wait() {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    char byte;
+    // Peek: the datagram stays queued for the server to read.
+    ssize_t n = ::recvfrom(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), &len);
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            common::logger("superd")->error("{}: recvfrom: {}", config_.id, std::strerror(errno));
+        arm();
+        return;
+    }
+    RequestPeer peer = peer_of(ss, len);
+    if (cps_exceeded()) return;
+    if (auto why = limit_refusal(peer)) {
+        log_fail(*why, peer);
+        ::recv(fd_, &byte, 1, MSG_DONTWAIT); // refused: that one datagram is consumed
+        start();
+        return;
+    }
+    if (spawn_server(fd_, peer, true) > 0) suspended_ = true;
+    else server_.after(fork_retry_interval, weak_from_this(), [](Service& s) { s.start(); });
+}
+
+void Service::serve_builtin_datagrams() {
+    // At most a bounded batch per wake-up; every datagram gets its answer (xinetd drains the
+    // queue and answers one per wake-up).
+    for (int n = 0; n < accepts_per_wakeup; ++n) {
+        std::array<char, 2048> buf; // xinetd's DATAGRAM_SIZE
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        ssize_t got = ::recvfrom(fd_, buf.data(), buf.size(), MSG_DONTWAIT,
+                                 reinterpret_cast<sockaddr*>(&ss), &len);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            arm();
+            return;
+        }
+        RequestPeer peer = peer_of(ss, len);
+        if (cps_exceeded()) return;
+        ++counters_.started;
+        log_start(0, peer);
+        std::string reply;
+        switch (builtin_) {
+        case Builtin::echo: reply.assign(buf.data(), static_cast<std::size_t>(got)); break;
+        case Builtin::daytime: reply = daytime_text(std::time(nullptr)); break;
+        case Builtin::time: {
+            auto t = time_bytes(std::time(nullptr));
+            reply.assign(t.begin(), t.end());
+            break;
+        }
+        case Builtin::chargen: reply = chargen_.datagram(); break;
+        default: continue; // discard, sensor
+        }
+        ::sendto(fd_, reply.data(), reply.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), len);
+    }
+    boost::asio::post(server_.io(), [w = weak_from_this()] {
+        if (auto s = w.lock()) s->on_ready();
+    });
+}
+
+pid_t Service::spawn_server(int fd, const RequestPeer& peer, bool holds_socket) {
+    pid_t pid = plan_.spawn(fd, peer.text());
+    if (pid < 0) {
+        ++counters_.fork_failed;
+        common::logger("superd")->error("{}: fork failed: {}", config_.id, std::strerror(-pid));
+        log_fail("fork", peer);
+        return pid;
+    }
+    ++running_;
+    ++counters_.started;
+    server_.register_child(pid, shared_from_this(), holds_socket, peer);
+    log_start(pid, peer);
+    return pid;
+}
+
+void Service::launch_on_connection(int conn, const RequestPeer& peer) {
+    if (auto why = limit_refusal(peer)) {
+        log_fail(*why, peer);
+        return;
+    }
+    if (config_.type & type_tcpmuxplus) {
+        std::string_view ack = tcpmux_ack;
+        if (::send(conn, ack.data(), ack.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ack.size())) return;
+    }
+    spawn_server(conn, peer, false);
+}
+
+void Service::child_exited(pid_t pid, int status, bool held_socket, const RequestPeer&,
+                           std::chrono::steady_clock::time_point started) {
+    if (running_ > 0) --running_;
+    log_exit(pid, status, started);
+    if (held_socket) resume();
+}
+
+void Service::resume() {
+    suspended_ = false;
+    if (fd_ < 0) return;
+    set_nonblocking(fd_); // the server may have made the shared socket blocking
+    // Whatever arrived while the server ran is served now: nothing queued is discarded.
+    start();
+}
+
+bool Service::cps_exceeded() {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+                   .count();
+    if (!cps_.record(now, config_.cps_rate)) return false;
+    common::logger("superd")->warn("Deactivating service {} due to excessive incoming connections.  "
+                                   "Restarting in {} seconds.",
+                                   config_.id, config_.cps_disable_seconds);
+    cps_disabled_ = true;
+    // Clients see "connection refused" while the socket is closed; servers keep running.
+    if (watch_) {
+        boost::system::error_code ec;
+        watch_->cancel(ec);
+        watch_->release();
+        watch_.reset();
+    }
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    suspended_ = false;
+    server_.after(std::chrono::seconds(config_.cps_disable_seconds), weak_from_this(),
+                  [](Service& s) { s.reactivate(); });
+    return true;
+}
+
+void Service::reactivate() {
+    if (!cps_disabled_) return;
+    cps_disabled_ = false;
+    cps_ = CpsMeter();
+    if (!open()) {
+        // The port may be taken meanwhile: try again after the same pause.
+        cps_disabled_ = true;
+        server_.after(std::chrono::seconds(config_.cps_disable_seconds), weak_from_this(),
+                      [](Service& s) { s.reactivate(); });
+        return;
+    }
+    common::logger("superd")->info("Activating service {}", config_.id);
+    start();
+}
+
+void Service::log_start(pid_t pid, const RequestPeer& peer) {
+    if (config_.lists.log_on_success == 0) return;
+    server_.logs().write(config_.log_type,
+                         start_record(config_.id, config_.lists.log_on_success, pid, peer.text()));
+}
+
+void Service::log_exit(pid_t pid, int status, std::chrono::steady_clock::time_point started) {
+    auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+    if (auto r = exit_record(config_.id, config_.lists.log_on_success, status, pid, secs))
+        server_.logs().write(config_.log_type, *r);
+}
+
+void Service::log_fail(const std::string& reason, const RequestPeer& peer) {
+    ++counters_.refused;
+    if (config_.lists.log_on_failure == 0) return;
+    server_.logs().write(config_.log_type,
+                         fail_record(config_.id, config_.lists.log_on_failure, reason, peer.text()));
+}
+
+void Service::forget_session(BuiltinSession* s) {
+    sessions_.remove_if([s](const std::shared_ptr<BuiltinSession>& p) { return p.get() == s; });
+}
+
+} // namespace superd::daemon

@@ -1,0 +1,118 @@
+#pragma once
+// One configured service at run time: its socket, how requests reach a server (the three
+// launch modes, or an in-process builtin), and the servers it has running.
+#include "superd/builtins.hpp"
+#include "superd/config.hpp"
+#include "superd/launcher.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace superd::daemon {
+
+class Server;
+class BuiltinSession;
+
+struct RequestPeer {
+    std::optional<common::IpAddress> address;
+    std::uint16_t port = 0;
+    std::optional<std::string> text() const {
+        return address ? std::optional(address->unmapped().str()) : std::nullopt;
+    }
+};
+
+struct ServiceCounters {
+    std::uint64_t started = 0;     // servers started (or builtin requests served)
+    std::uint64_t refused = 0;     // FAIL records
+    std::uint64_t fork_failed = 0;
+};
+
+// Connections-per-second accounting exactly as xinetd's access.c: a window whose length in
+// seconds is the rate number; more than `rate` per elapsed second within it trips the limit.
+class CpsMeter {
+public:
+    // `now` in whole seconds of a monotonic clock. True when the limit is exceeded.
+    bool record(std::int64_t now, unsigned rate);
+
+private:
+    unsigned count_ = 0;
+    std::int64_t window_start_ = 0;
+};
+
+class Service : public std::enable_shared_from_this<Service> {
+public:
+    Service(Server& server, ServiceConfig config, LaunchPlan plan);
+    ~Service();
+
+    // Creates and binds the socket. Errors are logged; false leaves the service inactive.
+    bool open();
+    void start();
+    // Stops listening and closes in-process sessions; running servers are left alone.
+    void close();
+    // Same identity (xinetd: id, type, wait, protocol, port, bind): the socket can be kept.
+    bool same_identity(const ServiceConfig& other) const;
+    void update(ServiceConfig config, LaunchPlan plan);
+
+    // A forked server of this service exited.
+    void child_exited(pid_t pid, int status, bool held_socket, const RequestPeer& peer,
+                      std::chrono::steady_clock::time_point started);
+
+    const ServiceConfig& config() const { return config_; }
+    const std::string& id() const { return config_.id; }
+    int running() const { return running_; }
+    bool is_open() const { return fd_ >= 0 || config_.is_tcpmux_client(); }
+    bool cps_disabled() const { return cps_disabled_; }
+    std::uint16_t bound_port() const { return bound_port_; }
+    const ServiceCounters& counters() const { return counters_; }
+
+    // For tcpmux: start this (TCPMUX client) service's server on an accepted connection.
+    void launch_on_connection(int conn_fd, const RequestPeer& peer);
+
+    // Record helpers used by builtin sessions.
+    void log_start(pid_t pid, const RequestPeer& peer);
+    void log_exit(pid_t pid, int status, std::chrono::steady_clock::time_point started);
+    void log_fail(const std::string& reason, const RequestPeer& peer);
+    void forget_session(BuiltinSession* s);
+    Server& server() { return server_; }
+
+private:
+    void arm();
+    void on_ready();
+    void accept_connections();
+    void handle_datagram_wait();
+    void handle_stream_wait();
+    void serve_builtin_datagrams();
+    // The request-time limits xinetd checks in the parent (instances, per_source, -limit).
+    std::optional<std::string> limit_refusal(const RequestPeer& peer) const;
+    pid_t spawn_server(int fd, const RequestPeer& peer, bool holds_socket);
+    void resume();
+    // xinetd's cps: true when this request trips the limit (the socket is then closed for the
+    // configured seconds and re-opened, without resetting the running count).
+    bool cps_exceeded();
+    void reactivate();
+
+    Server& server_;
+    ServiceConfig config_;
+    LaunchPlan plan_;
+    Builtin builtin_ = Builtin::none;
+    int fd_ = -1;
+    std::uint16_t bound_port_ = 0;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> watch_;
+    bool suspended_ = false; // a wait = yes server holds the socket
+    int running_ = 0;
+    std::list<std::shared_ptr<BuiltinSession>> sessions_;
+    Chargen chargen_; // the dgram ring is shared between requests, as in xinetd
+    ServiceCounters counters_;
+    CpsMeter cps_;
+    bool cps_disabled_ = false;
+};
+
+} // namespace superd::daemon
