@@ -284,7 +284,7 @@ TEST_F(ConfigTest, ServerMustBeExecutable) {
     auto m = messages();
     EXPECT_NE(m.find("superd.conf:8: server " + (dir_ / "notexec").string() + " is not an executable file"),
               std::string::npos) << m;
-    EXPECT_NE(m.find("superd.conf:15: server /nonexistent/server: No such file or directory"), std::string::npos) << m;
+    EXPECT_NE(m.find("superd.conf:17: server /nonexistent/server: No such file or directory"), std::string::npos) << m;
 }
 
 TEST_F(ConfigTest, UnknownUserDropsTheEntry) {
