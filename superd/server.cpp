@@ -14,10 +14,13 @@
 namespace superd::daemon {
 
 Server::Server(ServerOptions options)
-    : options_(std::move(options)), signals_(io_), logs_(options_.mirror_records),
-      as_root_(geteuid() == 0) {
+    : options_(std::move(options))
+    , signals_(io_)
+    , logs_(options_.mirror_records)
+    , as_root_(geteuid() == 0) {
     ::signal(SIGPIPE, SIG_IGN);
-    for (int sig : {SIGHUP, SIGUSR2, SIGTERM, SIGQUIT, SIGINT, SIGCHLD}) signals_.add(sig);
+    for (int sig : {SIGHUP, SIGUSR2, SIGTERM, SIGQUIT, SIGINT, SIGCHLD})
+        signals_.add(sig);
 }
 
 Server::~Server() = default;
@@ -25,8 +28,10 @@ Server::~Server() = default;
 void Server::log_diagnostics(const Diagnostics& diags) {
     auto log = common::logger("config");
     for (const auto& d : diags.all()) {
-        if (d.severity == common::Severity::error) log->error("{}", d.str());
-        else log->warn("{}", d.str());
+        if (d.severity == common::Severity::error)
+            log->error("{}", d.str());
+        else
+            log->warn("{}", d.str());
     }
 }
 
@@ -44,7 +49,8 @@ bool Server::load() {
     Config config = load_config(options_.config_path, diags);
     log_diagnostics(diags);
     if (config.fatal) {
-        common::logger("superd")->critical("{}: configuration has fatal errors; exiting", options_.config_path);
+        common::logger("superd")->critical("{}: configuration has fatal errors; exiting",
+                                           options_.config_path);
         return false;
     }
     for (const auto& cfg : config.services) {
@@ -60,7 +66,8 @@ bool Server::load() {
 }
 
 int Server::run() {
-    for (auto& [id, svc] : services_) svc->start();
+    for (auto& [id, svc] : services_)
+        svc->start();
     common::logger("superd")->info("superd Version {} started with {} service(s)", "0.1.0",
                                    services_.size());
     wait_signals();
@@ -72,12 +79,20 @@ void Server::wait_signals() {
     signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (ec) return;
         switch (sig) {
-        case SIGCHLD: reap(); break;
+        case SIGCHLD:
+            reap();
+            break;
         case SIGHUP:
-        case SIGUSR2: reload(); break;
+        case SIGUSR2:
+            reload();
+            break;
         case SIGTERM:
-        case SIGINT: shutdown(true); return;
-        case SIGQUIT: shutdown(false); return;
+        case SIGINT:
+            shutdown(true);
+            return;
+        case SIGQUIT:
+            shutdown(false);
+            return;
         }
         if (!stopping_) wait_signals();
     });
@@ -90,7 +105,8 @@ int Server::running_from(const Service& svc, const common::IpAddress& peer) cons
     return n;
 }
 
-void Server::register_child(pid_t pid, std::shared_ptr<Service> svc, bool holds_socket, RequestPeer peer) {
+void Server::register_child(pid_t pid, std::shared_ptr<Service> svc, bool holds_socket,
+                            RequestPeer peer) {
     Child c;
     c.service = svc;
     c.service_id = svc->id();
@@ -109,14 +125,15 @@ void Server::reap() {
         if (it == children_.end()) continue;
         Child c = std::move(it->second);
         children_.erase(it);
-        if (auto svc = c.service.lock()) svc->child_exited(pid, status, c.holds_socket, c.peer, c.started);
+        c.service->child_exited(pid, status, c.holds_socket, c.peer, c.started);
     }
     if (stopping_ && children_.empty()) io_.stop();
 }
 
 std::shared_ptr<Service> Server::find_tcpmux_service(const std::string& name) const {
     for (const auto& [id, svc] : services_)
-        if (svc->config().is_tcpmux_client() && strcasecmp(svc->config().name.c_str(), name.c_str()) == 0)
+        if (svc->config().is_tcpmux_client() &&
+            strcasecmp(svc->config().name.c_str(), name.c_str()) == 0)
             return svc;
     return nullptr;
 }
@@ -142,7 +159,8 @@ void Server::reload() {
     Config config = load_config(options_.config_path, diags);
     log_diagnostics(diags);
     if (config.fatal || diags.has_errors()) {
-        log->error("{}: the new configuration has errors; keeping the running one", options_.config_path);
+        log->error("{}: the new configuration has errors; keeping the running one",
+                   options_.config_path);
         return;
     }
     std::map<std::string, std::shared_ptr<Service>> next;
@@ -184,7 +202,8 @@ void Server::reload() {
 void Server::shutdown(bool kill_servers) {
     stopping_ = true;
     common::logger("superd")->info("Exiting...");
-    for (auto& [id, svc] : services_) svc->close();
+    for (auto& [id, svc] : services_)
+        svc->close();
     if (kill_servers) {
         // SIGTERM: servers of internal and redirect services end with superd (as xinetd);
         // external servers run on.

@@ -19,12 +19,12 @@ namespace superd::daemon {
 struct ServerOptions {
     std::string config_path;
     bool stay_alive = false;
-    int process_limit = 0; // -limit: 0 = none
+    int process_limit = 0;       // -limit: 0 = none
     bool mirror_records = false; // -stderr: service records also on superd's own log
 };
 
 class Server {
-public:
+  public:
     explicit Server(ServerOptions options);
     ~Server();
 
@@ -39,7 +39,8 @@ public:
     int process_limit() const { return options_.process_limit; }
     int total_running() const { return static_cast<int>(children_.size()); }
     int running_from(const Service& svc, const common::IpAddress& peer) const;
-    void register_child(pid_t pid, std::shared_ptr<Service> svc, bool holds_socket, RequestPeer peer);
+    void register_child(pid_t pid, std::shared_ptr<Service> svc, bool holds_socket,
+                        RequestPeer peer);
     std::shared_ptr<Service> find_tcpmux_service(const std::string& name) const;
     // Calls fn(service) after `delay` if the service still exists.
     void after(std::chrono::steady_clock::duration delay, std::weak_ptr<Service> svc,
@@ -48,9 +49,11 @@ public:
     // SIGHUP: re-read the config; keep the old one when the new one has errors.
     void reload();
 
-private:
+  private:
     struct Child {
-        std::weak_ptr<Service> service;
+        // Strong: a service removed by a reload lives on until its servers are reaped, so
+        // their EXIT records are still written (as xinetd's reference-counted services).
+        std::shared_ptr<Service> service;
         std::string service_id;
         bool holds_socket = false;
         RequestPeer peer;
