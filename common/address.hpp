@@ -12,7 +12,7 @@
 namespace superd::common {
 
 class IpAddress {
-public:
+  public:
     IpAddress() = default; // 0.0.0.0
     static IpAddress v4(std::uint32_t host_order);
     static IpAddress v6(const std::array<std::uint8_t, 16>& bytes);
@@ -27,20 +27,20 @@ public:
     bool is_v4_mapped() const;
     // a v4-mapped IPv6 address becomes the IPv4 address; any other address is returned as is.
     IpAddress unmapped() const;
-    std::uint32_t v4_host_order() const; // valid when is_v4()
+    std::uint32_t v4_host_order() const;                                    // valid when is_v4()
     const std::array<std::uint8_t, 16>& v6_bytes() const { return bytes_; } // valid when is_v6()
     bool is_unspecified() const;
     std::string str() const; // inet_ntop form
 
     auto operator<=>(const IpAddress&) const = default;
 
-private:
+  private:
     bool v4_ = true;
     std::array<std::uint8_t, 16> bytes_{}; // v4: first 4 bytes, network order
 };
 
 class Cidr {
-public:
+  public:
     Cidr() = default;
     Cidr(IpAddress network, int prefix_len); // host bits are cleared
     // "a.b.c.d/n", "v6addr/n", or a bare address (full-length prefix).
@@ -52,7 +52,7 @@ public:
     std::string str() const; // "net/len"
     auto operator<=>(const Cidr&) const = default;
 
-private:
+  private:
     IpAddress network_;
     int prefix_ = 32;
 };

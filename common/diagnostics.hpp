@@ -23,7 +23,7 @@ struct Diagnostic {
 };
 
 class Diagnostics {
-public:
+  public:
     void error(const SourceLocation& where, std::string message);
     void warning(const SourceLocation& where, std::string message);
     bool has_errors() const;
@@ -31,7 +31,7 @@ public:
     const std::vector<Diagnostic>& all() const { return all_; }
     void append(const Diagnostics& other);
 
-private:
+  private:
     std::vector<Diagnostic> all_;
 };
 

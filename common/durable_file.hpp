@@ -14,7 +14,7 @@ std::expected<void, std::string> write_file_atomic(const std::string& path, std:
                                                    mode_t mode = 0644);
 
 class AppendFile {
-public:
+  public:
     AppendFile() = default;
     ~AppendFile();
     AppendFile(AppendFile&& other) noexcept;
@@ -34,7 +34,7 @@ public:
     off_t size() const; // current file size (fstat), -1 on error
     void close();
 
-private:
+  private:
     int fd_ = -1;
     std::string path_;
 };

@@ -13,9 +13,9 @@ namespace superd::common {
 struct LogOptions {
     enum class Sink { stderr_sink, file, syslog };
     Sink sink = Sink::stderr_sink;
-    std::string file_path;         // Sink::file: appended to, created 0644
+    std::string file_path; // Sink::file: appended to, created 0644
     std::string syslog_ident = "superd";
-    int syslog_facility = 3 << 3;  // LOG_DAEMON
+    int syslog_facility = 3 << 3; // LOG_DAEMON
     spdlog::level::level_enum level = spdlog::level::info;
 };
 

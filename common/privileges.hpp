@@ -20,9 +20,8 @@ struct Credentials {
 // user: a name from passwd or all digits. group: a name or all digits; when absent, the user's
 // primary group (for an all-digits user without a passwd entry, the same number, as xinetd).
 // init_groups: supplementary groups from the group database (initgroups); otherwise none.
-std::expected<Credentials, std::string> resolve_credentials(std::string_view user,
-                                                           std::optional<std::string_view> group,
-                                                           bool init_groups);
+std::expected<Credentials, std::string>
+resolve_credentials(std::string_view user, std::optional<std::string_view> group, bool init_groups);
 std::expected<gid_t, std::string> resolve_group(std::string_view group);
 
 // setgroups + setresgid + setresuid, each result checked, then verified that the old ids cannot

@@ -14,13 +14,13 @@
 namespace superd::daemon {
 
 class BuiltinSession : public std::enable_shared_from_this<BuiltinSession> {
-public:
+  public:
     BuiltinSession(Service& service, Builtin builtin, int fd, RequestPeer peer);
     void start();
     void close(); // ends the session now (reload, shutdown)
 
-private:
-    void read_loop();     // echo, discard, sensor
+  private:
+    void read_loop(); // echo, discard, sensor
     void write_chargen();
     void write_once(std::string data); // daytime, time
     void tcpmux_read();

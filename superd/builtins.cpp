@@ -12,12 +12,18 @@ struct BuiltinEntry {
     Builtin builtin;
 };
 constexpr BuiltinEntry builtin_table[] = {
-    {"echo", SocketType::stream, Builtin::echo},       {"echo", SocketType::dgram, Builtin::echo},
-    {"discard", SocketType::stream, Builtin::discard}, {"discard", SocketType::dgram, Builtin::discard},
-    {"time", SocketType::stream, Builtin::time},       {"time", SocketType::dgram, Builtin::time},
-    {"daytime", SocketType::stream, Builtin::daytime}, {"daytime", SocketType::dgram, Builtin::daytime},
-    {"chargen", SocketType::stream, Builtin::chargen}, {"chargen", SocketType::dgram, Builtin::chargen},
-    {"sensor", SocketType::stream, Builtin::sensor},   {"sensor", SocketType::dgram, Builtin::sensor},
+    {"echo", SocketType::stream, Builtin::echo},
+    {"echo", SocketType::dgram, Builtin::echo},
+    {"discard", SocketType::stream, Builtin::discard},
+    {"discard", SocketType::dgram, Builtin::discard},
+    {"time", SocketType::stream, Builtin::time},
+    {"time", SocketType::dgram, Builtin::time},
+    {"daytime", SocketType::stream, Builtin::daytime},
+    {"daytime", SocketType::dgram, Builtin::daytime},
+    {"chargen", SocketType::stream, Builtin::chargen},
+    {"chargen", SocketType::dgram, Builtin::chargen},
+    {"sensor", SocketType::stream, Builtin::sensor},
+    {"sensor", SocketType::dgram, Builtin::sensor},
     {"tcpmux", SocketType::stream, Builtin::tcpmux},
 };
 
@@ -25,7 +31,9 @@ constexpr char ring_first = ' ' + 1; // '!'
 constexpr char ring_end = 126;       // '~' is never sent (xinetd's ASCII_END)
 constexpr std::size_t ring_size = 94 + Chargen::line_length;
 
-char ring_char(std::size_t i) { return static_cast<char>(ring_first + i % (ring_end - ring_first)); }
+char ring_char(std::size_t i) {
+    return static_cast<char>(ring_first + i % (ring_end - ring_first));
+}
 
 } // namespace
 
@@ -41,8 +49,8 @@ std::string daytime_text(std::time_t now) {
     std::tm tm{};
     localtime_r(&now, &tm);
     char buf[128];
-    int n = std::snprintf(buf, sizeof buf, "%02d %s %d %02d:%02d:%02d", tm.tm_mday, months[tm.tm_mon],
-                          1900 + tm.tm_year, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    int n = std::snprintf(buf, sizeof buf, "%02d %s %d %02d:%02d:%02d", tm.tm_mday,
+                          months[tm.tm_mon], 1900 + tm.tm_year, tm.tm_hour, tm.tm_min, tm.tm_sec);
     n += static_cast<int>(std::strftime(buf + n, sizeof buf - n, " %Z\r\n", &tm));
     return std::string(buf, n);
 }
@@ -57,7 +65,8 @@ std::array<std::uint8_t, 4> time_bytes(std::time_t now) {
 void Chargen::next_line(std::string& out, std::size_t room) {
     if (room < 2) return;
     std::size_t len = std::min(line_length, room - 2);
-    for (std::size_t i = 0; i < len; ++i) out.push_back(ring_char(offset_ + i));
+    for (std::size_t i = 0; i < len; ++i)
+        out.push_back(ring_char(offset_ + i));
     out += "\r\n";
     // xinetd's ring buffer restarts when fewer than a line's worth of characters remain.
     ++offset_;
@@ -67,7 +76,8 @@ void Chargen::next_line(std::string& out, std::size_t room) {
 std::string Chargen::datagram() {
     std::string out;
     constexpr std::size_t size = 1024;
-    while (size - out.size() > 2) next_line(out, size - out.size());
+    while (size - out.size() > 2)
+        next_line(out, size - out.size());
     return out;
 }
 

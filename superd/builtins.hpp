@@ -18,14 +18,14 @@ std::array<std::uint8_t, 4> time_bytes(std::time_t now);
 // RFC 864 chargen: 72 printable characters and CRLF per line, each line starting one
 // character further along a ring of the 93 characters '!'..'}'.
 class Chargen {
-public:
+  public:
     static constexpr std::size_t line_length = 72;
     // Appends one line of at most min(72, room - 2) characters plus CRLF (nothing if room < 2).
     void next_line(std::string& out, std::size_t room = line_length + 2);
     // One datagram as xinetd sends it: lines filling 1024 bytes.
     std::string datagram();
 
-private:
+  private:
     std::size_t offset_ = 0;
 };
 

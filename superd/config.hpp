@@ -74,9 +74,9 @@ struct LogType {
 struct AddressPattern {
     enum class Kind { cidr, host, domain };
     Kind kind = Kind::cidr;
-    common::Cidr cidr;     // Kind::cidr (numeric, trailing-.0 wildcards, a/n, factorized)
-    std::string name;      // Kind::host (exact name) or Kind::domain (".example.com")
-    std::string text;      // as written, for -= and for messages
+    common::Cidr cidr; // Kind::cidr (numeric, trailing-.0 wildcards, a/n, factorized)
+    std::string name;  // Kind::host (exact name) or Kind::domain (".example.com")
+    std::string text;  // as written, for -= and for messages
     bool operator==(const AddressPattern& o) const { return text == o.text; }
 };
 
@@ -108,7 +108,7 @@ struct ListAttributes {
 struct ServiceConfig {
     std::string name;
     std::string id;
-    SourceLocation where;             // the `service NAME` line
+    SourceLocation where;                        // the `service NAME` line
     std::map<std::string, SourceLocation> given; // attribute -> where it was first set
 
     SocketType socket_type = SocketType::stream;
@@ -174,7 +174,7 @@ struct DefaultsConfig {
 
 struct Config {
     DefaultsConfig defaults;
-    std::vector<ServiceConfig> services; // the services that survived every check
+    std::vector<ServiceConfig> services;   // the services that survived every check
     std::vector<std::string> disabled_ids; // `disable = yes` or not in `enabled`
     bool fatal = false; // an error that stops superd (unreadable file, bad defaults)
 };

@@ -69,7 +69,8 @@ constexpr AttributeInfo attribute_table[] = {
 };
 
 bool all_digits(const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 template <typename T> std::optional<T> to_number(const std::string& s, int base = 10) {
@@ -102,16 +103,23 @@ struct NamedBit {
     const char* name;
     unsigned bit;
 };
-constexpr NamedBit type_names[] = {{"RPC", type_rpc},         {"INTERNAL", type_internal},
+constexpr NamedBit type_names[] = {{"RPC", type_rpc},           {"INTERNAL", type_internal},
                                    {"UNLISTED", type_unlisted}, {"SPECIAL", type_special},
-                                   {"TCPMUX", type_tcpmux},   {"TCPMUXPLUS", type_tcpmuxplus}};
-constexpr NamedBit flag_names[] = {
-    {"REUSE", flag_reuse},         {"INTERCEPT", flag_intercept}, {"NORETRY", flag_noretry},
-    {"IDONLY", flag_idonly},       {"NAMEINARGS", flag_nameinargs}, {"NODELAY", flag_nodelay},
-    {"KEEPALIVE", flag_keepalive}, {"NOLIBWRAP", flag_nolibwrap}, {"SENSOR", flag_sensor},
-    {"IPv4", flag_ipv4},           {"IPv6", flag_ipv6},           {"LABELED", flag_labeled}};
-constexpr NamedBit success_names[] = {{"PID", log_pid},       {"HOST", log_host},
-                                      {"USERID", log_userid}, {"EXIT", log_exit},
+                                   {"TCPMUX", type_tcpmux},     {"TCPMUXPLUS", type_tcpmuxplus}};
+constexpr NamedBit flag_names[] = {{"REUSE", flag_reuse},
+                                   {"INTERCEPT", flag_intercept},
+                                   {"NORETRY", flag_noretry},
+                                   {"IDONLY", flag_idonly},
+                                   {"NAMEINARGS", flag_nameinargs},
+                                   {"NODELAY", flag_nodelay},
+                                   {"KEEPALIVE", flag_keepalive},
+                                   {"NOLIBWRAP", flag_nolibwrap},
+                                   {"SENSOR", flag_sensor},
+                                   {"IPv4", flag_ipv4},
+                                   {"IPv6", flag_ipv6},
+                                   {"LABELED", flag_labeled}};
+constexpr NamedBit success_names[] = {{"PID", log_pid},           {"HOST", log_host},
+                                      {"USERID", log_userid},     {"EXIT", log_exit},
                                       {"DURATION", log_duration}, {"TRAFFIC", log_traffic}};
 constexpr NamedBit failure_names[] = {
     {"HOST", log_host}, {"USERID", log_userid}, {"ATTEMPT", log_attempt}};
@@ -132,15 +140,20 @@ bool bits_from_names(const NamedBit (&table)[N], const AttributeLine& l, unsigne
 
 // =, += and -= on a bit set (log_on_success/log_on_failure).
 void modify_bits(unsigned& target, unsigned bits, Op op) {
-    if (op == Op::assign) target = bits;
-    else if (op == Op::add) target |= bits;
-    else target &= ~bits;
+    if (op == Op::assign)
+        target = bits;
+    else if (op == Op::add)
+        target |= bits;
+    else
+        target &= ~bits;
 }
 
-template <typename T> void modify_list(std::vector<T>& target, const std::vector<T>& values, Op op) {
+template <typename T>
+void modify_list(std::vector<T>& target, const std::vector<T>& values, Op op) {
     if (op == Op::assign) target.clear();
     if (op == Op::remove) {
-        for (const auto& v : values) std::erase(target, v);
+        for (const auto& v : values)
+            std::erase(target, v);
         return;
     }
     for (const auto& v : values)
@@ -173,7 +186,8 @@ bool parse_log_type(const AttributeLine& l, LogType& out, Diagnostics& d) {
                 return fail(d, l, "bad soft limit '" + l.values[2] + "'");
             lt.soft_limit = *soft;
             // xinetd: hard = soft + 1%, clamped to [5K, 20K] above soft.
-            std::uint64_t slack = std::clamp<std::uint64_t>(lt.soft_limit / 100, 5 * 1024, 20 * 1024);
+            std::uint64_t slack =
+                std::clamp<std::uint64_t>(lt.soft_limit / 100, 5 * 1024, 20 * 1024);
             lt.hard_limit = lt.soft_limit + slack;
             if (l.values.size() == 4) {
                 auto hard = parse_size(l.values[3], true);
@@ -252,7 +266,8 @@ std::optional<common::IpAddress> resolve_host(const std::string& host) {
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* res = nullptr;
-    if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) return std::nullopt;
+    if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr)
+        return std::nullopt;
     auto a = common::IpAddress::from_sockaddr(res->ai_addr, res->ai_addrlen);
     freeaddrinfo(res);
     return a;
@@ -307,7 +322,8 @@ std::optional<rlim_t> parse_size(const std::string& text, bool allow_suffix) {
 std::optional<TimeInterval> parse_time_interval(const std::string& text) {
     int h1, m1, h2, m2;
     char tail;
-    if (std::sscanf(text.c_str(), "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4) return std::nullopt;
+    if (std::sscanf(text.c_str(), "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4)
+        return std::nullopt;
     auto ok = [](int h, int m) { return h >= 0 && h <= 23 && m >= 0 && m <= 59; };
     if (!ok(h1, m1) || !ok(h2, m2)) return std::nullopt;
     TimeInterval t{h1 * 60 + m1, h2 * 60 + m2};
@@ -332,7 +348,8 @@ std::optional<AddressPattern> parse_address_pattern(const std::string& text) {
         // Trailing .0 octets are wildcards: 10.0.0.0 is 10/8, 0.0.0.0 is everything.
         std::uint32_t v = a->v4_host_order();
         int len = 32;
-        while (len > 0 && ((v >> (32 - len)) & 0xff) == 0) len -= 8;
+        while (len > 0 && ((v >> (32 - len)) & 0xff) == 0)
+            len -= 8;
         p.cidr = common::Cidr(*a, len);
         return p;
     }
@@ -363,7 +380,8 @@ std::optional<std::vector<AddressPattern>> parse_address_value(const std::string
     }
     // Factorized IPv4: "128.138.{1,2,3}" (also "128.{1,2}.0.0" style is not xinetd's).
     auto close = text.find('}', open);
-    if (close == std::string::npos || close != text.size() - 1 || open == 0 || text[open - 1] != '.')
+    if (close == std::string::npos || close != text.size() - 1 || open == 0 ||
+        text[open - 1] != '.')
         return std::nullopt;
     std::string prefix = text.substr(0, open);
     std::vector<AddressPattern> out;
@@ -371,13 +389,15 @@ std::optional<std::vector<AddressPattern>> parse_address_value(const std::string
     std::size_t start = 0;
     while (start <= inner.size()) {
         auto comma = inner.find(',', start);
-        std::string part = inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        std::string part =
+            inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         auto n = to_number<int>(part);
         if (!n || *n < 0 || *n > 255) return std::nullopt;
         std::string full = prefix + part;
         int dots = static_cast<int>(std::count(full.begin(), full.end(), '.'));
         if (dots > 3) return std::nullopt;
-        for (int i = dots; i < 3; ++i) full += ".0";
+        for (int i = dots; i < 3; ++i)
+            full += ".0";
         auto a = common::IpAddress::parse(full);
         if (!a || !a->is_v4()) return std::nullopt;
         AddressPattern p;
@@ -402,11 +422,16 @@ bool apply_service_attribute(ServiceConfig& s, const AttributeLine& l, Diagnosti
     } else if (n == "type") {
         if (!bits_from_names(type_names, l, s.type, d, "type")) return false;
     } else if (n == "socket_type") {
-        if (v == "stream") s.socket_type = SocketType::stream;
-        else if (v == "dgram") s.socket_type = SocketType::dgram;
-        else if (v == "raw") s.socket_type = SocketType::raw;
-        else if (v == "seqpacket") s.socket_type = SocketType::seqpacket;
-        else return fail(d, l, "bad socket_type '" + v + "'");
+        if (v == "stream")
+            s.socket_type = SocketType::stream;
+        else if (v == "dgram")
+            s.socket_type = SocketType::dgram;
+        else if (v == "raw")
+            s.socket_type = SocketType::raw;
+        else if (v == "seqpacket")
+            s.socket_type = SocketType::seqpacket;
+        else
+            return fail(d, l, "bad socket_type '" + v + "'");
     } else if (n == "protocol") {
         protoent* p = getprotobyname(v.c_str());
         if (p == nullptr) return fail(d, l, "protocol '" + v + "' is not in /etc/protocols");
@@ -430,13 +455,17 @@ bool apply_service_attribute(ServiceConfig& s, const AttributeLine& l, Diagnosti
             return fail(d, l, "unknown user '" + v + "'");
         }
     } else if (n == "group") {
-        if (group* gr = getgrnam(v.c_str())) s.gid = gr->gr_gid;
-        else if (auto id = all_digits(v) ? to_number<gid_t>(v) : std::nullopt) s.gid = *id;
-        else return fail(d, l, "unknown group '" + v + "'");
+        if (group* gr = getgrnam(v.c_str()))
+            s.gid = gr->gr_gid;
+        else if (auto id = all_digits(v) ? to_number<gid_t>(v) : std::nullopt)
+            s.gid = *id;
+        else
+            return fail(d, l, "unknown group '" + v + "'");
         s.group_given = true;
     } else if (n == "server") {
-        struct stat st{};
-        if (stat(v.c_str(), &st) != 0) return fail(d, l, "server " + v + ": " + std::strerror(errno));
+        struct stat st {};
+        if (stat(v.c_str(), &st) != 0)
+            return fail(d, l, "server " + v + ": " + std::strerror(errno));
         if (!S_ISREG(st.st_mode) || access(v.c_str(), X_OK) != 0)
             return fail(d, l, "server " + v + " is not an executable file");
         s.server = v;
@@ -456,7 +485,8 @@ bool apply_service_attribute(ServiceConfig& s, const AttributeLine& l, Diagnosti
     } else if (n == "max_load") {
         char* end = nullptr;
         double x = std::strtod(v.c_str(), &end);
-        if (end == v.c_str() || *end != '\0' || !(x > 0)) return fail(d, l, "bad max_load '" + v + "'");
+        if (end == v.c_str() || *end != '\0' || !(x > 0))
+            return fail(d, l, "bad max_load '" + v + "'");
         s.max_load = x;
     } else if (n == "log_type") {
         if (!parse_log_type(l, s.log_type, d)) return false;
@@ -504,9 +534,12 @@ bool apply_service_attribute(ServiceConfig& s, const AttributeLine& l, Diagnosti
     } else if (n == "groups" || n == "disable" || n == "v6only") {
         auto b = yes_no(v);
         if (!b) return fail(d, l, n + " must be yes or no, not '" + v + "'");
-        if (n == "groups") s.groups = *b;
-        else if (n == "disable") s.disable = *b;
-        else s.v6only = *b;
+        if (n == "groups")
+            s.groups = *b;
+        else if (n == "disable")
+            s.disable = *b;
+        else
+            s.v6only = *b;
     } else if (n == "rlimit_as") {
         return parse_rlimit(l, s.rlimit_as, true, d);
     } else if (n == "rlimit_data") {
@@ -520,10 +553,14 @@ bool apply_service_attribute(ServiceConfig& s, const AttributeLine& l, Diagnosti
     } else if (n == "rlimit_files") {
         return parse_rlimit(l, s.rlimit_files, true, d);
     } else if (n == "deny_time") {
-        if (v == "FOREVER") s.deny_time = -1;
-        else if (v == "NEVER") s.deny_time = 0;
-        else if (auto m = to_number<int>(v); m && *m >= 0) s.deny_time = *m;
-        else return fail(d, l, "bad deny_time '" + v + "' (minutes, FOREVER or NEVER)");
+        if (v == "FOREVER")
+            s.deny_time = -1;
+        else if (v == "NEVER")
+            s.deny_time = 0;
+        else if (auto m = to_number<int>(v); m && *m >= 0)
+            s.deny_time = *m;
+        else
+            return fail(d, l, "bad deny_time '" + v + "' (minutes, FOREVER or NEVER)");
     } else if (n == "umask") {
         if (!apply_umask(s.umask, l, d)) return false;
     } else if (n == "libwrap") {
@@ -560,7 +597,8 @@ bool apply_defaults_attribute(DefaultsConfig& df, const AttributeLine& line, Dia
     } else if (n == "max_load") {
         char* end = nullptr;
         double x = std::strtod(v.c_str(), &end);
-        if (end == v.c_str() || *end != '\0' || !(x > 0)) return fail(d, l, "bad max_load '" + v + "'");
+        if (end == v.c_str() || *end != '\0' || !(x > 0))
+            return fail(d, l, "bad max_load '" + v + "'");
         df.max_load = x;
     } else if (n == "bind" || n == "interface") {
         if (!apply_bind(df.bind, df.bind_address, l, d)) return false;

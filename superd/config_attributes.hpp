@@ -19,8 +19,8 @@ struct AttributeLine {
 // What the attribute table says of one attribute.
 struct AttributeInfo {
     const char* name;
-    int value_count;      // >0 exact, -1 any, -2 any and modifiable (+= -=)
-    bool in_defaults;     // allowed in `defaults`
+    int value_count;  // >0 exact, -1 any, -2 any and modifiable (+= -=)
+    bool in_defaults; // allowed in `defaults`
 };
 const AttributeInfo* find_attribute(const std::string& name);
 

@@ -24,8 +24,8 @@ using common::ConfigLine;
 constexpr int max_include_depth = 16;
 
 const std::set<std::string> not_yet_effective = {
-    "only_from", "no_access", "access_times", "libwrap", "banner", "banner_success", "banner_fail",
-    "max_load", "deny_time", "rpc_version", "rpc_number",
+    "only_from",   "no_access", "access_times", "libwrap",     "banner",     "banner_success",
+    "banner_fail", "max_load",  "deny_time",    "rpc_version", "rpc_number",
 };
 
 bool is_comment_or_blank(const std::string& text) {
@@ -39,12 +39,14 @@ bool is_only(const std::string& text, char c) {
 }
 
 class Parser {
-public:
-    Parser(Config& config, Diagnostics& diags) : config_(config), diags_(diags) {}
+  public:
+    Parser(Config& config, Diagnostics& diags)
+        : config_(config)
+        , diags_(diags) {}
 
     void parse_file(const std::string& path, int depth, const SourceLocation* from = nullptr);
 
-private:
+  private:
     // One entry's body: the lines between '{' and '}'. Returns false when the block was not
     // closed (the file ended).
     bool read_block(const std::vector<ConfigLine>& lines, std::size_t& i, const std::string& what,
@@ -90,9 +92,12 @@ bool Parser::read_block(const std::vector<ConfigLine>& lines, std::size_t& i,
             continue;
         }
         std::string op = words.size() > 1 ? words[1] : std::string();
-        std::size_t op_len = op.starts_with("+=") || op.starts_with("-=") ? 2 : op.starts_with("=") ? 1 : 0;
+        std::size_t op_len = op.starts_with("+=") || op.starts_with("-=") ? 2
+                             : op.starts_with("=")                        ? 1
+                                                                          : 0;
         if (op_len == 0) {
-            diags_.error(cl.where, what + ": missing operator (=, += or -=) after '" + al.name + "'");
+            diags_.error(cl.where,
+                         what + ": missing operator (=, += or -=) after '" + al.name + "'");
             syntax_ok = false;
             continue;
         }
@@ -133,7 +138,8 @@ void Parser::parse_service(const std::string& name, const SourceLocation& where,
         }
         bool modifiable = info->value_count == -2;
         if (!modifiable && al.op != Op::assign) {
-            diags_.warning(al.where, what + ": '" + al.name + "' does not take += or -=; line ignored");
+            diags_.warning(al.where,
+                           what + ": '" + al.name + "' does not take += or -=; line ignored");
             continue;
         }
         if (!modifiable && svc.has(al.name)) {
@@ -184,12 +190,14 @@ void Parser::parse_defaults(const SourceLocation& where, const std::vector<Confi
             continue;
         }
         if (!info->in_defaults) {
-            diags_.warning(al.where, "defaults: '" + al.name + "' should not be in the defaults section; ignored");
+            diags_.warning(al.where, "defaults: '" + al.name +
+                                         "' should not be in the defaults section; ignored");
             continue;
         }
         if (info->value_count > 0 && static_cast<int>(al.values.size()) != info->value_count) {
             diags_.warning(al.where, "defaults: '" + al.name + "' takes " +
-                                         std::to_string(info->value_count) + " value(s); line ignored");
+                                         std::to_string(info->value_count) +
+                                         " value(s); line ignored");
             continue;
         }
         if (info->value_count == 1 && al.values.empty()) continue;
@@ -214,7 +222,7 @@ void Parser::include_dir(const std::string& dir, const SourceLocation& where, in
     std::sort(names.begin(), names.end()); // strcmp order, as xinetd
     for (const auto& n : names) {
         std::string path = dir + "/" + n;
-        struct stat st{};
+        struct stat st {};
         if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         parse_file(path, depth + 1);
     }
@@ -222,15 +230,19 @@ void Parser::include_dir(const std::string& dir, const SourceLocation& where, in
 
 void Parser::parse_file(const std::string& path, int depth, const SourceLocation* from) {
     if (depth > max_include_depth) {
-        diags_.error({path, 0}, "includes nested more than " + std::to_string(max_include_depth) + " deep");
+        diags_.error({path, 0},
+                     "includes nested more than " + std::to_string(max_include_depth) + " deep");
         config_.fatal = true;
         return;
     }
     auto lines = common::read_config_lines(path);
     if (!lines) {
         // An include names the line that asked for the file; the top-level file names itself.
-        if (from != nullptr) diags_.error(*from, lines.error());
-        else diags_.error({path, 0}, lines.error().substr(std::min(lines.error().size(), path.size() + 2)));
+        if (from != nullptr)
+            diags_.error(*from, lines.error());
+        else
+            diags_.error({path, 0},
+                         lines.error().substr(std::min(lines.error().size(), path.size() + 2)));
         config_.fatal = true;
         return;
     }
@@ -250,17 +262,21 @@ void Parser::parse_file(const std::string& path, int depth, const SourceLocation
                 continue;
             }
             std::string target = resolve(words[1], path);
-            if (keyword == "include") parse_file(target, depth + 1, &cl.where);
-            else include_dir(target, cl.where, depth);
+            if (keyword == "include")
+                parse_file(target, depth + 1, &cl.where);
+            else
+                include_dir(target, cl.where, depth);
             continue;
         }
         if (keyword == "service" || keyword == "defaults") {
             ++i;
             // The '{' must stand alone on the next non-blank line.
-            while (i < lines->size() && is_comment_or_blank((*lines)[i].text)) ++i;
+            while (i < lines->size() && is_comment_or_blank((*lines)[i].text))
+                ++i;
             if (i >= lines->size() || !is_only((*lines)[i].text, '{')) {
                 diags_.error(cl.where, keyword + ": '{' expected alone on the next line");
-                while (i < lines->size() && !is_only((*lines)[i].text, '}')) ++i;
+                while (i < lines->size() && !is_only((*lines)[i].text, '}'))
+                    ++i;
                 ++i;
                 if (keyword == "defaults") config_.fatal = true;
                 continue;
@@ -278,8 +294,10 @@ void Parser::parse_file(const std::string& path, int depth, const SourceLocation
             }
             continue;
         }
-        diags_.error(cl.where, "missing service keyword before '" + keyword + "'; skipped to the next '}'");
-        while (i < lines->size() && !is_only((*lines)[i].text, '}')) ++i;
+        diags_.error(cl.where,
+                     "missing service keyword before '" + keyword + "'; skipped to the next '}'");
+        while (i < lines->size() && !is_only((*lines)[i].text, '}'))
+            ++i;
         ++i;
     }
 }
@@ -314,9 +332,12 @@ bool check_entry(ServiceConfig& s, Diagnostics& d) {
     };
     // socket_type and protocol follow from each other (tcp <-> stream, udp <-> dgram).
     if (!s.has("socket_type") && s.has("protocol")) {
-        if (s.protocol == IPPROTO_TCP) s.socket_type = SocketType::stream;
-        else if (s.protocol == IPPROTO_UDP) s.socket_type = SocketType::dgram;
-        else return drop("missing attribute socket_type");
+        if (s.protocol == IPPROTO_TCP)
+            s.socket_type = SocketType::stream;
+        else if (s.protocol == IPPROTO_UDP)
+            s.socket_type = SocketType::dgram;
+        else
+            return drop("missing attribute socket_type");
         s.given.try_emplace("socket_type", s.where);
     }
     if (!s.has("protocol") && s.has("socket_type")) {
@@ -341,13 +362,15 @@ bool check_entry(ServiceConfig& s, Diagnostics& d) {
     }
     if (s.type & type_rpc) return drop("RPC services are not supported by superd");
     if (s.socket_type == SocketType::raw || s.socket_type == SocketType::seqpacket)
-        return drop(std::string("socket_type ") + to_string(s.socket_type) + " is not supported by superd");
+        return drop(std::string("socket_type ") + to_string(s.socket_type) +
+                    " is not supported by superd");
     if (s.socket_type == SocketType::dgram && !s.wait)
         return drop("socket_type dgram needs wait = yes: with wait = no every datagram would start "
                     "a server that finds no datagram left to read");
     if (s.wait || s.is_internal()) s.flags &= ~flag_intercept;
     if (s.is_internal() && !builtin_exists(s.name, s.socket_type))
-        return drop(std::string("no such internal service: ") + s.name + "/" + to_string(s.socket_type));
+        return drop(std::string("no such internal service: ") + s.name + "/" +
+                    to_string(s.socket_type));
     if (s.is_tcpmux_client() && s.protocol != IPPROTO_TCP)
         return drop("TCPMUX services must use protocol tcp");
     if (!(s.type & type_unlisted) && !s.is_tcpmux_client()) {
@@ -383,10 +406,14 @@ bool check_entry(ServiceConfig& s, Diagnostics& d) {
 
 const char* to_string(SocketType t) {
     switch (t) {
-    case SocketType::stream: return "stream";
-    case SocketType::dgram: return "dgram";
-    case SocketType::raw: return "raw";
-    case SocketType::seqpacket: return "seqpacket";
+    case SocketType::stream:
+        return "stream";
+    case SocketType::dgram:
+        return "dgram";
+    case SocketType::raw:
+        return "raw";
+    case SocketType::seqpacket:
+        return "seqpacket";
     }
     return "?";
 }
@@ -406,7 +433,9 @@ std::vector<std::string> ServiceConfig::argv() const {
     return a;
 }
 
-const std::set<std::string>& attributes_not_yet_effective() { return not_yet_effective; }
+const std::set<std::string>& attributes_not_yet_effective() {
+    return not_yet_effective;
+}
 
 Config load_config(const std::string& path, Diagnostics& diags) {
     Config config;
@@ -427,7 +456,8 @@ Config load_config(const std::string& path, Diagnostics& diags) {
             continue;
         }
         if (!ids.insert(s.id).second) {
-            diags.error(s.where, "service " + s.name + ": id '" + s.id + "' is used by an earlier service; entry dropped");
+            diags.error(s.where, "service " + s.name + ": id '" + s.id +
+                                     "' is used by an earlier service; entry dropped");
             continue;
         }
         bool clash = false;
@@ -435,10 +465,10 @@ Config load_config(const std::string& path, Diagnostics& diags) {
             if (k.is_tcpmux_client() || s.is_tcpmux_client()) continue;
             if (k.port == s.port && k.protocol == s.protocol && k.bind_address == s.bind_address &&
                 k.uses_ipv6() == s.uses_ipv6()) {
-                diags.error(s.where, "service " + s.name + ": port " + std::to_string(s.port) + "/" +
-                                         s.protocol_name + " is already used by service " + k.id +
-                                         " (" + k.where.file + ":" + std::to_string(k.where.line) +
-                                         "); entry dropped");
+                diags.error(s.where, "service " + s.name + ": port " + std::to_string(s.port) +
+                                         "/" + s.protocol_name + " is already used by service " +
+                                         k.id + " (" + k.where.file + ":" +
+                                         std::to_string(k.where.line) + "); entry dropped");
                 clash = true;
                 break;
             }
@@ -452,7 +482,8 @@ Config load_config(const std::string& path, Diagnostics& diags) {
     }
     for (const auto& [attr, where] : config.defaults.given)
         if (not_yet_effective.contains(attr))
-            diags.warning(where, "defaults: '" + attr + "' is accepted but has no effect yet in superd");
+            diags.warning(where,
+                          "defaults: '" + attr + "' is accepted but has no effect yet in superd");
     config.services = std::move(kept);
     return config;
 }

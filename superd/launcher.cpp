@@ -6,7 +6,10 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -14,13 +17,18 @@ extern char** environ;
 namespace superd::daemon {
 namespace {
 
-std::string env_name(const std::string& entry) { return entry.substr(0, entry.find('=')); }
+std::string env_name(const std::string& entry) {
+    return entry.substr(0, entry.find('='));
+}
 
 void set_env(std::vector<std::string>& env, const std::string& entry) {
     auto name = env_name(entry);
-    auto it = std::find_if(env.begin(), env.end(), [&](const std::string& e) { return env_name(e) == name; });
-    if (it != env.end()) *it = entry;
-    else env.push_back(entry);
+    auto it = std::find_if(env.begin(), env.end(),
+                           [&](const std::string& e) { return env_name(e) == name; });
+    if (it != env.end())
+        *it = entry;
+    else
+        env.push_back(entry);
 }
 
 } // namespace
@@ -29,13 +37,13 @@ std::vector<std::string> server_environment(const ServiceConfig& svc, char** env
     std::vector<std::string> env;
     for (char** e = environ_now; e != nullptr && *e != nullptr; ++e) {
         std::string entry = *e;
-        if (svc.lists.passenv_given &&
-            std::find(svc.lists.passenv.begin(), svc.lists.passenv.end(), env_name(entry)) ==
-                svc.lists.passenv.end())
+        if (svc.lists.passenv_given && std::find(svc.lists.passenv.begin(), svc.lists.passenv.end(),
+                                                 env_name(entry)) == svc.lists.passenv.end())
             continue;
         env.push_back(entry);
     }
-    for (const auto& e : svc.env) set_env(env, e);
+    for (const auto& e : svc.env)
+        set_env(env, e);
     return env;
 }
 
@@ -66,47 +74,132 @@ std::expected<LaunchPlan, std::string> LaunchPlan::make(const ServiceConfig& svc
     return p;
 }
 
-pid_t LaunchPlan::spawn(int fd, const std::optional<std::string>& remote_host) const {
-    // Everything the child needs is built here, before fork.
+namespace {
+
+// What the child needs, in memory it shares with the parent until execve (CLONE_VM).
+struct ChildStart {
+    const LaunchPlan* plan;
+    int fd;
+    char** argv;
+    char** envp;
+    // Written by the child when it cannot exec; read by the parent once the child has exited
+    // or exec'd (CLONE_VFORK), so no synchronisation is needed.
+    const char* failed_step = nullptr;
+    int failed_errno = 0;
+};
+
+// setgroups/setresgid/setresuid as raw system calls: glibc's wrappers would ask every thread of
+// the *parent* to change ids too (setxid broadcast), since the child shares its memory.
+int apply_credentials_raw(const common::Credentials& c) noexcept {
+    long rc = c.groups.empty() ? ::syscall(SYS_setgroups, 0, nullptr)
+                               : ::syscall(SYS_setgroups, c.groups.size(), c.groups.data());
+    if (rc != 0) return errno;
+    if (::syscall(SYS_setresgid, c.gid, c.gid, c.gid) != 0) return errno;
+    if (::syscall(SYS_setresuid, c.uid, c.uid, c.uid) != 0) return errno;
+    uid_t r = 0, e = 0, s = 0;
+    if (::syscall(SYS_getresuid, &r, &e, &s) != 0) return errno;
+    if (r != c.uid || e != c.uid || s != c.uid) return EPERM;
+    gid_t gr = 0, ge = 0, gs = 0;
+    if (::syscall(SYS_getresgid, &gr, &ge, &gs) != 0) return errno;
+    if (gr != c.gid || ge != c.gid || gs != c.gid) return EPERM;
+    if (c.uid != 0 && ::syscall(SYS_setresuid, 0, 0, 0) == 0) return EPERM;
+    return 0;
+}
+
+// 126: the server could not be started; 127: not found or not executable (as a shell says).
+// Runs in the child (see child_main), so not instrumented either.
+[[noreturn]] __attribute__((no_sanitize("address", "undefined"))) void
+child_fail(ChildStart& cs, const char* step, int err, int status = 126) {
+    cs.failed_step = step;
+    cs.failed_errno = err;
+    _exit(status);
+}
+
+// Runs in the child on its own stack, sharing the parent's memory until execve: system calls
+// only, no allocation, nothing written but ChildStart's failure fields. Not instrumented: the
+// sanitizers' bookkeeping is the parent's and must not be touched from here.
+__attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
+    auto& cs = *static_cast<ChildStart*>(arg);
+    const LaunchPlan& plan = *cs.plan;
+    // All signals are blocked (the parent did that before clone): set every disposition to
+    // the default before unblocking, so that no handler of superd's ever runs here.
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig)
+        if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+    if (cs.fd != 0 && ::dup2(cs.fd, 0) < 0) child_fail(cs, "dup2", errno);
+    if (::dup2(0, 1) < 0 || ::dup2(0, 2) < 0) child_fail(cs, "dup2", errno);
+    // The socket is blocking for the server, whatever superd did with it.
+    int fl = ::fcntl(0, F_GETFL);
+    if (fl >= 0 && (fl & O_NONBLOCK)) ::fcntl(0, F_SETFL, fl & ~O_NONBLOCK);
+    ::close_range(3, ~0U, 0);
+    ::setsid();
+
+    for (const auto& l : plan.limits())
+        if (::setrlimit(l.resource, &l.value) != 0) child_fail(cs, "setrlimit", errno);
+    if (plan.credentials())
+        if (int err = apply_credentials_raw(*plan.credentials()); err != 0)
+            child_fail(cs, "setuid", err);
+    if (plan.umask()) ::umask(*plan.umask());
+    if (plan.nice()) {
+        errno = 0;
+        ::nice(*plan.nice());
+    }
+    ::execve(plan.path().c_str(), cs.argv, cs.envp);
+    child_fail(cs, "execve", errno, 127);
+}
+
+// The child's stack while it runs before execve. The parent is suspended meanwhile (CLONE_VFORK)
+// and spawns from one thread, so one stack serves every spawn.
+constexpr std::size_t child_stack_size = 64 * 1024;
+alignas(64) char child_stack[child_stack_size];
+
+} // namespace
+
+SpawnResult LaunchPlan::spawn(int fd, const std::optional<std::string>& remote_host) const {
+    // Everything the child needs is built here, before clone.
     std::vector<char*> argv;
-    for (const auto& a : argv_) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv_)
+        argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     std::string remote = remote_host ? "REMOTE_HOST=" + *remote_host : std::string();
     std::vector<char*> envp;
     for (const auto& e : env_)
-        if (!remote_host || env_name(e) != "REMOTE_HOST") envp.push_back(const_cast<char*>(e.c_str()));
+        if (!remote_host || env_name(e) != "REMOTE_HOST")
+            envp.push_back(const_cast<char*>(e.c_str()));
     if (remote_host) envp.push_back(remote.data());
     envp.push_back(nullptr);
 
-    pid_t pid = fork();
-    if (pid < 0) return -errno;
-    if (pid > 0) return pid;
+    // clone(CLONE_VM | CLONE_VFORK), as posix_spawn does, instead of fork: no copy of superd's
+    // page tables, and superd continues once the child has exec'd. posix_spawn itself cannot
+    // set credentials, rlimits, umask or nice. Signals stay blocked until the child has reset
+    // every handler (superd's would otherwise run on the child's stack in shared memory).
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    ChildStart cs{this, fd, argv.data(), envp.data()};
+    pid_t pid =
+        ::clone(child_main, child_stack + child_stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &cs);
+    int clone_errno = errno;
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
 
-    // Child: only async-signal-safe calls from here to execve.
-    struct sigaction dfl{};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-
-    if (fd != 0 && dup2(fd, 0) < 0) _exit(126);
-    if (dup2(0, 1) < 0 || dup2(0, 2) < 0) _exit(126);
-    // The socket is blocking for the server, whatever superd did with it.
-    int fl = fcntl(0, F_GETFL);
-    if (fl >= 0) fcntl(0, F_SETFL, fl & ~O_NONBLOCK);
-    close_range(3, ~0U, 0);
-    setsid();
-
-    for (const auto& l : limits_) setrlimit(l.resource, &l.value);
-    if (creds_ && common::apply_credentials(*creds_) != 0) _exit(126);
-    if (umask_) umask(*umask_);
-    if (nice_) {
-        errno = 0;
-        nice(*nice_);
+    SpawnResult r;
+    if (pid < 0) {
+        r.pid = -1;
+        r.failed_step = "clone";
+        r.error = clone_errno;
+        return r;
     }
-    execve(path_.c_str(), argv.data(), envp.data());
-    _exit(127);
+    r.pid = pid;
+    if (cs.failed_step != nullptr) {
+        r.failed_step = cs.failed_step;
+        r.error = cs.failed_errno;
+    }
+    return r;
 }
 
 } // namespace superd::daemon

@@ -15,25 +15,39 @@
 
 namespace superd::daemon {
 
+// What spawn did. pid < 0: no child (clone failed). failed_step set with pid > 0: the child
+// started but could not exec the server (it exits 126, or 127 for execve) and says why.
+struct SpawnResult {
+    pid_t pid = -1;
+    const char* failed_step = nullptr; // "clone", "dup2", "setrlimit", "setuid", "execve"
+    int error = 0;                     // errno of that step
+};
+
 class LaunchPlan {
-public:
+  public:
     // Fails (with a reason) when the user or groups cannot be resolved.
     static std::expected<LaunchPlan, std::string> make(const ServiceConfig& svc, bool as_root);
 
-    // Forks and execs the server with `fd` on 0, 1 and 2 and every other descriptor closed.
-    // remote_host, when given, is added to the environment as REMOTE_HOST (as xinetd does).
-    // Returns the child's pid, or -errno when fork failed.
-    pid_t spawn(int fd, const std::optional<std::string>& remote_host) const;
+    // Starts the server with `fd` on 0, 1 and 2, every other descriptor closed, default signal
+    // dispositions and an empty signal mask, in a new session. remote_host, when given, is
+    // added to the environment as REMOTE_HOST (as xinetd does). Returns once the child has
+    // exec'd the server or failed to.
+    SpawnResult spawn(int fd, const std::optional<std::string>& remote_host) const;
 
     const std::string& path() const { return path_; }
     const std::vector<std::string>& argv() const { return argv_; }
     const std::vector<std::string>& env() const { return env_; }
 
-private:
     struct Limit {
         int resource;
         rlimit value;
     };
+    const std::vector<Limit>& limits() const { return limits_; }
+    const std::optional<common::Credentials>& credentials() const { return creds_; }
+    std::optional<mode_t> umask() const { return umask_; }
+    std::optional<int> nice() const { return nice_; }
+
+  private:
     std::string path_;
     std::vector<std::string> argv_;
     std::vector<std::string> env_;

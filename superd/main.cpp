@@ -18,9 +18,12 @@ namespace {
 int check_config(const std::string& path) {
     common::Diagnostics diags;
     daemon::Config config = daemon::load_config(path, diags);
-    for (const auto& d : diags.all()) std::cerr << d.str() << "\n";
-    for (const auto& s : config.services) std::cout << daemon::describe_service(s) << "\n";
-    for (const auto& id : config.disabled_ids) std::cout << id << ": disabled\n";
+    for (const auto& d : diags.all())
+        std::cerr << d.str() << "\n";
+    for (const auto& s : config.services)
+        std::cout << daemon::describe_service(s) << "\n";
+    for (const auto& id : config.disabled_ids)
+        std::cout << id << ": disabled\n";
     if (config.fatal || diags.has_errors()) {
         std::cerr << path << ": " << diags.error_count() << " error(s)\n";
         return 1;
@@ -51,9 +54,12 @@ int main(int argc, char** argv) {
     if (o.check_only) return check_config(o.config_path);
 
     common::LogOptions lo;
-    if (o.log_stderr) lo.sink = common::LogOptions::Sink::stderr_sink;
-    else if (!o.filelog.empty()) lo.sink = common::LogOptions::Sink::file;
-    else lo.sink = common::LogOptions::Sink::syslog;
+    if (o.log_stderr)
+        lo.sink = common::LogOptions::Sink::stderr_sink;
+    else if (!o.filelog.empty())
+        lo.sink = common::LogOptions::Sink::file;
+    else
+        lo.sink = common::LogOptions::Sink::syslog;
     lo.file_path = o.filelog;
     if (o.syslog_facility) lo.syslog_facility = *o.syslog_facility;
     if (o.debug) lo.level = spdlog::level::debug;
@@ -63,7 +69,8 @@ int main(int argc, char** argv) {
         std::cerr << "superd: " << e.what() << "\n";
         return 1;
     }
-    for (const auto& w : o.warnings) common::logger("superd")->warn("{}", w);
+    for (const auto& w : o.warnings)
+        common::logger("superd")->warn("{}", w);
 
     daemon::ServerOptions so;
     so.config_path = o.config_path;

@@ -67,8 +67,9 @@ std::expected<Options, std::string> parse_options(int argc, char** argv) {
         } else if (a == "-reuse" || a == "-shutdownprocs") {
             o.warnings.push_back(std::string(a) + " is accepted and ignored, as in xinetd");
         } else if (a == "-inetd_compat") {
-            return std::unexpected("-inetd_compat is not supported: convert /etc/inetd.conf entries "
-                                   "to service blocks");
+            return std::unexpected(
+                "-inetd_compat is not supported: convert /etc/inetd.conf entries "
+                "to service blocks");
         } else {
             return std::unexpected("unknown option '" + std::string(a) + "'");
         }

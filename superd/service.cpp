@@ -22,7 +22,7 @@ namespace superd::daemon {
 namespace {
 
 constexpr int listen_backlog = 128;
-constexpr int accepts_per_wakeup = 64; // then yield to the other services
+constexpr int accepts_per_wakeup = 64;                        // then yield to the other services
 constexpr auto fork_retry_interval = std::chrono::seconds(5); // xinetd's RETRY_INTERVAL
 
 bool readable_now(int fd) {
@@ -64,11 +64,15 @@ bool CpsMeter::record(std::int64_t now, unsigned rate) {
 }
 
 Service::Service(Server& server, ServiceConfig config, LaunchPlan plan)
-    : server_(server), config_(std::move(config)), plan_(std::move(plan)) {
+    : server_(server)
+    , config_(std::move(config))
+    , plan_(std::move(plan)) {
     if (config_.is_internal()) builtin_ = find_builtin(config_.name, config_.socket_type);
 }
 
-Service::~Service() { close(); }
+Service::~Service() {
+    close();
+}
 
 bool Service::open() {
     auto log = common::logger("superd");
@@ -134,14 +138,17 @@ bool Service::open() {
 
 void Service::start() {
     if (fd_ < 0 || suspended_) return;
-    if (readable_now(fd_)) boost::asio::post(server_.io(), [w = weak_from_this()] {
+    if (readable_now(fd_))
+        boost::asio::post(server_.io(), [w = weak_from_this()] {
             if (auto s = w.lock()) s->on_ready();
         });
-    else arm();
+    else
+        arm();
 }
 
 void Service::close() {
-    for (auto& s : sessions_) s->close();
+    for (auto& s : sessions_)
+        s->close();
     sessions_.clear();
     if (watch_) {
         boost::system::error_code ec;
@@ -158,8 +165,9 @@ bool Service::same_identity(const ServiceConfig& o) const {
     return c.id == o.id && c.name == o.name && c.type == o.type && c.wait == o.wait &&
            c.socket_type == o.socket_type && c.protocol == o.protocol && c.port == o.port &&
            c.bind_address == o.bind_address && c.uses_ipv6() == o.uses_ipv6() &&
-           c.v6only == o.v6only && (c.flags & (flag_nodelay | flag_keepalive)) ==
-                                       (o.flags & (flag_nodelay | flag_keepalive));
+           c.v6only == o.v6only &&
+           (c.flags & (flag_nodelay | flag_keepalive)) ==
+               (o.flags & (flag_nodelay | flag_keepalive));
 }
 
 void Service::update(ServiceConfig config, LaunchPlan plan) {
@@ -179,8 +187,10 @@ void Service::arm() {
 void Service::on_ready() {
     if (fd_ < 0 || suspended_) return;
     if (config_.socket_type == SocketType::dgram) {
-        if (builtin_ != Builtin::none) serve_builtin_datagrams();
-        else handle_datagram_wait();
+        if (builtin_ != Builtin::none)
+            serve_builtin_datagrams();
+        else
+            handle_datagram_wait();
     } else if (config_.wait && builtin_ == Builtin::none) {
         handle_stream_wait();
     } else {
@@ -190,7 +200,9 @@ void Service::on_ready() {
 
 std::optional<std::string> Service::limit_refusal(const RequestPeer& peer) const {
     if (builtin_ != Builtin::none && builtin_ != Builtin::tcpmux) return std::nullopt;
-    if (config_.instances != unlimited && running_ >= config_.instances) return "service_limit";
+    // A connection waiting for its ident reply holds a place, as xinetd's forked child does.
+    if (config_.instances != unlimited && running_ + identifying_ >= config_.instances)
+        return "service_limit";
     if (config_.per_source != unlimited && peer.address) {
         if (server_.running_from(*this, peer.address->unmapped()) >= config_.per_source)
             return "per_source_limit";
@@ -224,27 +236,76 @@ void Service::accept_connections() {
         }
         if (auto why = limit_refusal(peer)) {
             log_fail(*why, peer);
-            ::close(conn);
+            if (logs_userid(config_.lists.log_on_failure))
+                identify(conn, peer, false);
+            else
+                ::close(conn);
             continue;
         }
-        if (builtin_ != Builtin::none) {
-            auto session = std::make_shared<BuiltinSession>(*this, builtin_, conn, peer);
-            sessions_.push_back(session);
-            session->start();
-            continue;
-        }
-        if (config_.redirect_host) {
-            log_fail("redirect", peer); // redirect arrives with the access-control work
-            ::close(conn);
-            continue;
-        }
-        spawn_server(conn, peer, false);
-        ::close(conn);
+        if (logs_userid(config_.lists.log_on_success) || (config_.flags & flag_idonly))
+            identify(conn, peer, true);
+        else
+            serve_connection(conn, peer);
     }
     // More may be waiting: come back after the other services had their turn.
     boost::asio::post(server_.io(), [w = weak_from_this()] {
         if (auto s = w.lock()) s->on_ready();
     });
+}
+
+void Service::serve_connection(int conn, const RequestPeer& peer) {
+    if (builtin_ != Builtin::none) {
+        auto session = std::make_shared<BuiltinSession>(*this, builtin_, conn, peer);
+        sessions_.push_back(session);
+        session->start();
+        return;
+    }
+    if (config_.redirect_host) {
+        log_fail("redirect", peer); // redirect arrives with the access-control work
+        ::close(conn);
+        return;
+    }
+    spawn_server(conn, peer, false);
+    ::close(conn);
+}
+
+bool Service::logs_userid(unsigned mask) const {
+    // xinetd (LOGS_USERID): only for services that accept connections, and only when logging.
+    return (mask & log_userid) && config_.log_type.kind != LogType::Kind::none;
+}
+
+void Service::identify(int conn, const RequestPeer& peer, bool then_serve) {
+    ++identifying_;
+    query_ident(server_.io(), conn, ident_timeout,
+                [w = weak_from_this(), conn, peer, then_serve](IdentResult r) {
+                    auto s = w.lock();
+                    if (!s || !s->is_open()) { // removed or stopped meanwhile
+                        ::close(conn);
+                        return;
+                    }
+                    --s->identifying_;
+                    s->identified(conn, peer, then_serve, r);
+                });
+}
+
+void Service::identified(int conn, const RequestPeer& peer, bool then_serve, const IdentResult& r) {
+    bool logs =
+        logs_userid(then_serve ? config_.lists.log_on_success : config_.lists.log_on_failure);
+    if (r.status == IdentStatus::ok && logs)
+        server_.logs().write(config_.log_type, "USERID: " + config_.id + " " + r.text);
+    if (!then_serve) {
+        ::close(conn);
+        return;
+    }
+    if (r.status != IdentStatus::ok && (config_.flags & flag_idonly)) {
+        ++counters_.refused;
+        server_.logs().write(config_.log_type, "NOID: " + config_.id + " " +
+                                                   peer.text().value_or("<no address>") + " " +
+                                                   std::string(ident_explain(r.status)));
+        ::close(conn);
+        return;
+    }
+    serve_connection(conn, peer);
 }
 
 void Service::handle_stream_wait() {
@@ -256,8 +317,10 @@ void Service::handle_stream_wait() {
         server_.after(std::chrono::seconds(1), weak_from_this(), [](Service& s) { s.start(); });
         return;
     }
-    if (spawn_server(fd_, peer, true) > 0) suspended_ = true;
-    else server_.after(fork_retry_interval, weak_from_this(), [](Service& s) { s.start(); });
+    if (spawn_server(fd_, peer, true) > 0)
+        suspended_ = true;
+    else
+        server_.after(fork_retry_interval, weak_from_this(), [](Service& s) { s.start(); });
 }
 
 void Service::handle_datagram_wait() {
@@ -265,7 +328,8 @@ void Service::handle_datagram_wait() {
     socklen_t len = sizeof ss;
     char byte;
     // Peek: the datagram stays queued for the server to read.
-    ssize_t n = ::recvfrom(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), &len);
+    ssize_t n =
+        ::recvfrom(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), &len);
     if (n < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
             common::logger("superd")->error("{}: recvfrom: {}", config_.id, std::strerror(errno));
@@ -280,8 +344,10 @@ void Service::handle_datagram_wait() {
         start();
         return;
     }
-    if (spawn_server(fd_, peer, true) > 0) suspended_ = true;
-    else server_.after(fork_retry_interval, weak_from_this(), [](Service& s) { s.start(); });
+    if (spawn_server(fd_, peer, true) > 0)
+        suspended_ = true;
+    else
+        server_.after(fork_retry_interval, weak_from_this(), [](Service& s) { s.start(); });
 }
 
 void Service::serve_builtin_datagrams() {
@@ -304,17 +370,25 @@ void Service::serve_builtin_datagrams() {
         log_start(0, peer);
         std::string reply;
         switch (builtin_) {
-        case Builtin::echo: reply.assign(buf.data(), static_cast<std::size_t>(got)); break;
-        case Builtin::daytime: reply = daytime_text(std::time(nullptr)); break;
+        case Builtin::echo:
+            reply.assign(buf.data(), static_cast<std::size_t>(got));
+            break;
+        case Builtin::daytime:
+            reply = daytime_text(std::time(nullptr));
+            break;
         case Builtin::time: {
             auto t = time_bytes(std::time(nullptr));
             reply.assign(t.begin(), t.end());
             break;
         }
-        case Builtin::chargen: reply = chargen_.datagram(); break;
-        default: continue; // discard, sensor
+        case Builtin::chargen:
+            reply = chargen_.datagram();
+            break;
+        default:
+            continue; // discard, sensor
         }
-        ::sendto(fd_, reply.data(), reply.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), len);
+        ::sendto(fd_, reply.data(), reply.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss),
+                 len);
     }
     boost::asio::post(server_.io(), [w = weak_from_this()] {
         if (auto s = w.lock()) s->on_ready();
@@ -322,13 +396,18 @@ void Service::serve_builtin_datagrams() {
 }
 
 pid_t Service::spawn_server(int fd, const RequestPeer& peer, bool holds_socket) {
-    pid_t pid = plan_.spawn(fd, peer.text());
+    SpawnResult r = plan_.spawn(fd, peer.text());
+    pid_t pid = r.pid;
     if (pid < 0) {
         ++counters_.fork_failed;
-        common::logger("superd")->error("{}: fork failed: {}", config_.id, std::strerror(-pid));
+        common::logger("superd")->error("{}: fork failed: {}", config_.id, std::strerror(r.error));
         log_fail("fork", peer);
         return pid;
     }
+    // The child exits at once (126/127) and its EXIT is logged as usual; say why here.
+    if (r.failed_step != nullptr)
+        common::logger("superd")->error("{}: cannot start {}: {}: {}", config_.id, plan_.path(),
+                                        r.failed_step, std::strerror(r.error));
     ++running_;
     ++counters_.started;
     server_.register_child(pid, shared_from_this(), holds_socket, peer);
@@ -343,7 +422,8 @@ void Service::launch_on_connection(int conn, const RequestPeer& peer) {
     }
     if (config_.type & type_tcpmuxplus) {
         std::string_view ack = tcpmux_ack;
-        if (::send(conn, ack.data(), ack.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ack.size())) return;
+        if (::send(conn, ack.data(), ack.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ack.size()))
+            return;
     }
     spawn_server(conn, peer, false);
 }
@@ -368,9 +448,10 @@ bool Service::cps_exceeded() {
                    std::chrono::steady_clock::now().time_since_epoch())
                    .count();
     if (!cps_.record(now, config_.cps_rate)) return false;
-    common::logger("superd")->warn("Deactivating service {} due to excessive incoming connections.  "
-                                   "Restarting in {} seconds.",
-                                   config_.id, config_.cps_disable_seconds);
+    common::logger("superd")->warn(
+        "Deactivating service {} due to excessive incoming connections.  "
+        "Restarting in {} seconds.",
+        config_.id, config_.cps_disable_seconds);
     cps_disabled_ = true;
     // Clients see "connection refused" while the socket is closed; servers keep running.
     if (watch_) {
@@ -409,7 +490,8 @@ void Service::log_start(pid_t pid, const RequestPeer& peer) {
 }
 
 void Service::log_exit(pid_t pid, int status, std::chrono::steady_clock::time_point started) {
-    auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+    auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                 started);
     if (auto r = exit_record(config_.id, config_.lists.log_on_success, status, pid, secs))
         server_.logs().write(config_.log_type, *r);
 }
@@ -417,8 +499,8 @@ void Service::log_exit(pid_t pid, int status, std::chrono::steady_clock::time_po
 void Service::log_fail(const std::string& reason, const RequestPeer& peer) {
     ++counters_.refused;
     if (config_.lists.log_on_failure == 0) return;
-    server_.logs().write(config_.log_type,
-                         fail_record(config_.id, config_.lists.log_on_failure, reason, peer.text()));
+    server_.logs().write(config_.log_type, fail_record(config_.id, config_.lists.log_on_failure,
+                                                       reason, peer.text()));
 }
 
 void Service::forget_session(BuiltinSession* s) {

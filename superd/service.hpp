@@ -3,6 +3,7 @@
 // launch modes, or an in-process builtin), and the servers it has running.
 #include "superd/builtins.hpp"
 #include "superd/config.hpp"
+#include "superd/ident.hpp"
 #include "superd/launcher.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -30,25 +31,25 @@ struct RequestPeer {
 };
 
 struct ServiceCounters {
-    std::uint64_t started = 0;     // servers started (or builtin requests served)
-    std::uint64_t refused = 0;     // FAIL records
+    std::uint64_t started = 0; // servers started (or builtin requests served)
+    std::uint64_t refused = 0; // FAIL records
     std::uint64_t fork_failed = 0;
 };
 
 // Connections-per-second accounting exactly as xinetd's access.c: a window whose length in
 // seconds is the rate number; more than `rate` per elapsed second within it trips the limit.
 class CpsMeter {
-public:
+  public:
     // `now` in whole seconds of a monotonic clock. True when the limit is exceeded.
     bool record(std::int64_t now, unsigned rate);
 
-private:
+  private:
     unsigned count_ = 0;
     std::int64_t window_start_ = 0;
 };
 
 class Service : public std::enable_shared_from_this<Service> {
-public:
+  public:
     Service(Server& server, ServiceConfig config, LaunchPlan plan);
     ~Service();
 
@@ -83,7 +84,7 @@ public:
     void forget_session(BuiltinSession* s);
     Server& server() { return server_; }
 
-private:
+  private:
     void arm();
     void on_ready();
     void accept_connections();
@@ -93,6 +94,14 @@ private:
     // The request-time limits xinetd checks in the parent (instances, per_source, -limit).
     std::optional<std::string> limit_refusal(const RequestPeer& peer) const;
     pid_t spawn_server(int fd, const RequestPeer& peer, bool holds_socket);
+    // An accepted connection that passed every check: builtin session or server.
+    void serve_connection(int conn, const RequestPeer& peer);
+    // USERID in this log mask, and the service logs at all.
+    bool logs_userid(unsigned mask) const;
+    // Ident query about `conn` (kept open meanwhile); then serve it (success path) or close it
+    // (failure path, which only logs the USERID record).
+    void identify(int conn, const RequestPeer& peer, bool then_serve);
+    void identified(int conn, const RequestPeer& peer, bool then_serve, const IdentResult& r);
     void resume();
     // xinetd's cps: true when this request trips the limit (the socket is then closed for the
     // configured seconds and re-opened, without resetting the running count).
@@ -108,6 +117,7 @@ private:
     std::unique_ptr<boost::asio::posix::stream_descriptor> watch_;
     bool suspended_ = false; // a wait = yes server holds the socket
     int running_ = 0;
+    int identifying_ = 0; // connections waiting for an ident reply
     std::list<std::shared_ptr<BuiltinSession>> sessions_;
     Chargen chargen_; // the dgram ring is shared between requests, as in xinetd
     ServiceCounters counters_;

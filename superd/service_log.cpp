@@ -15,15 +15,18 @@
 namespace superd::daemon {
 
 class LogFile {
-public:
+  public:
     LogFile(std::string path, std::uint64_t soft, std::uint64_t hard)
-        : path_(std::move(path)), soft_(soft), hard_(hard) {
+        : path_(std::move(path))
+        , soft_(soft)
+        , hard_(hard) {
         fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (fd_ < 0) {
-            common::logger("superd")->error("cannot open log file {}: {}", path_, std::strerror(errno));
+            common::logger("superd")->error("cannot open log file {}: {}", path_,
+                                            std::strerror(errno));
             return;
         }
-        struct stat st{};
+        struct stat st {};
         if (fstat(fd_, &st) == 0) size_ = static_cast<std::uint64_t>(st.st_size);
     }
     ~LogFile() {
@@ -46,7 +49,7 @@ public:
         }
     }
 
-private:
+  private:
     std::string path_;
     std::uint64_t soft_, hard_, size_ = 0;
     bool soft_alerted_ = false;
@@ -60,12 +63,16 @@ std::shared_ptr<LogFile> ServiceLogSinks::file(const LogType& lt) {
 }
 
 void ServiceLogSinks::write(const LogType& lt, const std::string& record) {
-    if (lt.kind == LogType::Kind::file) file(lt)->write(record);
-    else if (lt.kind == LogType::Kind::syslog) ::syslog(lt.facility | lt.level, "%s", record.c_str());
+    if (lt.kind == LogType::Kind::file)
+        file(lt)->write(record);
+    else if (lt.kind == LogType::Kind::syslog)
+        ::syslog(lt.facility | lt.level, "%s", record.c_str());
     if (mirror_) common::logger("service")->info("{}", record);
 }
 
-void ServiceLogSinks::reopen() { files_.clear(); }
+void ServiceLogSinks::reopen() {
+    files_.clear();
+}
 
 std::string start_record(const std::string& id, unsigned mask, pid_t pid,
                          const std::optional<std::string>& from) {
@@ -80,8 +87,10 @@ std::optional<std::string> exit_record(const std::string& id, unsigned mask, int
     if (!(mask & (log_exit | log_duration))) return std::nullopt;
     std::string r = "EXIT: " + id;
     if (mask & log_exit) {
-        if (WIFSIGNALED(status)) r += " signal=" + std::to_string(WTERMSIG(status));
-        else r += " status=" + std::to_string(WEXITSTATUS(status));
+        if (WIFSIGNALED(status))
+            r += " signal=" + std::to_string(WTERMSIG(status));
+        else
+            r += " status=" + std::to_string(WEXITSTATUS(status));
     }
     if (mask & log_pid) r += " pid=" + std::to_string(pid);
     if (mask & log_duration) r += " duration=" + std::to_string(duration.count()) + "(sec)";

@@ -18,13 +18,14 @@ namespace superd::daemon {
 class LogFile;
 
 class ServiceLogSinks {
-public:
+  public:
     // mirror_to_stderr: every record also goes to superd's own log (the -stderr option).
-    explicit ServiceLogSinks(bool mirror_to_stderr) : mirror_(mirror_to_stderr) {}
+    explicit ServiceLogSinks(bool mirror_to_stderr)
+        : mirror_(mirror_to_stderr) {}
     void write(const LogType& where, const std::string& record);
     void reopen(); // after a reload: files are opened again on next use
 
-private:
+  private:
     std::shared_ptr<LogFile> file(const LogType& lt);
     bool mirror_;
     std::map<std::string, std::shared_ptr<LogFile>> files_;
@@ -35,8 +36,7 @@ std::string start_record(const std::string& id, unsigned log_on_success, pid_t p
                          const std::optional<std::string>& from);
 // nullopt when neither EXIT nor DURATION is asked for.
 std::optional<std::string> exit_record(const std::string& id, unsigned log_on_success,
-                                       int wait_status, pid_t pid,
-                                       std::chrono::seconds duration);
+                                       int wait_status, pid_t pid, std::chrono::seconds duration);
 std::string fail_record(const std::string& id, unsigned log_on_failure, const std::string& reason,
                         const std::optional<std::string>& from);
 std::string traffic_record(const std::string& id, std::uint64_t in, std::uint64_t out);

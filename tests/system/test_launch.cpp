@@ -198,5 +198,31 @@ TEST(Launch, TftpFetchesFromInTftpdUnderDgramWait) {
     EXPECT_NE(r.out.find("File not found"), std::string::npos) << r.out;
 }
 
+TEST(Launch, AServerThatCannotBeStartedIsLoggedWithTheReason) {
+    TempDir dir;
+    write_script(dir.file("gone"), "echo never\n");
+    int port = free_port(SOCK_STREAM);
+    write_file(dir.file("superd.conf"),
+               config_text(dir.file("services.log"),
+                           service_block("gone", {"type = UNLISTED", "socket_type = stream",
+                                                  "wait = no", "port = " + std::to_string(port),
+                                                  user_line(), "server = " + dir.file("gone")})));
+    Superd superd;
+    ASSERT_TRUE(superd.start(dir.file("superd.conf"))) << superd.log();
+    ::unlink(dir.file("gone").c_str()); // removed after superd checked it
+    TcpClient c(port);
+    ASSERT_TRUE(c.connected());
+    EXPECT_EQ(c.read_all(5s), "");
+    ASSERT_TRUE(superd.wait_for_log("EXIT: gone")) << superd.log();
+    EXPECT_NE(superd.log().find("gone: cannot start " + dir.file("gone") +
+                                ": execve: No such file or directory"),
+              std::string::npos)
+        << superd.log();
+    EXPECT_NE(read_file(dir.file("services.log")).find("EXIT: gone status=127"), std::string::npos);
+    // superd goes on serving.
+    TcpClient again(port);
+    EXPECT_TRUE(again.connected());
+}
+
 } // namespace
 } // namespace superd::system_test

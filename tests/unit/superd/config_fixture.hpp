@@ -11,7 +11,7 @@
 namespace superd::daemon::test {
 
 class ConfigTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         char tmpl[] = "/tmp/superd-unit-XXXXXX";
         dir_ = mkdtemp(tmpl);

@@ -38,13 +38,15 @@ TEST(Builtins, ChargenLinesRotateThroughTheRing) {
     c.next_line(first);
     c.next_line(second);
     ASSERT_EQ(first.size(), 74u);
-    EXPECT_EQ(first.substr(0, 72), "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefgh");
+    EXPECT_EQ(first.substr(0, 72),
+              "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefgh");
     EXPECT_EQ(first.substr(72), "\r\n");
     EXPECT_EQ(second[0], '"');
     // The ring wraps after '}' ('~' is never sent) and restarts after 95 lines.
     Chargen d;
     std::string all;
-    for (int i = 0; i < 96; ++i) d.next_line(all);
+    for (int i = 0; i < 96; ++i)
+        d.next_line(all);
     EXPECT_EQ(all.find('~'), std::string::npos);
     EXPECT_EQ(all.substr(95 * 74, 74), first);
     EXPECT_EQ(all.substr(94 * 74, 1), std::string(1, static_cast<char>('!' + 94 % 93)));

@@ -32,8 +32,9 @@ TEST_F(ConfigTest, MinimalInternalService) {
 }
 
 TEST_F(ConfigTest, CommentsBlankLinesAndTrailingBlanksAfterBraces) {
-    auto c = load("# comment\n\n   # indented comment\nservice echo\n{  \n\ttype = INTERNAL UNLISTED\n"
-                  "  # inside\n\tsocket_type = stream\n\twait = no\n\tport = 7\n}      \n");
+    auto c =
+        load("# comment\n\n   # indented comment\nservice echo\n{  \n\ttype = INTERNAL UNLISTED\n"
+             "  # inside\n\tsocket_type = stream\n\twait = no\n\tport = 7\n}      \n");
     ASSERT_EQ(c.services.size(), 1u) << messages();
 }
 
@@ -42,31 +43,35 @@ TEST_F(ConfigTest, NoInlineComments) {
     auto c = load("service echo\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n"
                   "\twait = no\n\tport = 7007 # web\n}\n");
     EXPECT_TRUE(c.services.empty());
-    EXPECT_EQ(messages(), "superd.conf:6: warning: service echo: 'port' takes 1 value(s), not 3; line ignored\n"
-                          "superd.conf:1: service echo: missing attribute port; entry dropped\n");
+    EXPECT_EQ(messages(),
+              "superd.conf:6: warning: service echo: 'port' takes 1 value(s), not 3; line ignored\n"
+              "superd.conf:1: service echo: missing attribute port; entry dropped\n");
 }
 
 TEST_F(ConfigTest, BlankBeforeOperatorIsRequiredAndDropsTheEntry) {
     auto c = load("service echo\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n"
                   "\twait = no\n\tport=7007\n}\n");
     EXPECT_TRUE(c.services.empty());
-    EXPECT_EQ(messages(), "superd.conf:6: service echo: 'port=7007' needs a blank before the operator\n"
-                          "superd.conf:1: service echo: entry dropped because of the errors above\n");
+    EXPECT_EQ(messages(),
+              "superd.conf:6: service echo: 'port=7007' needs a blank before the operator\n"
+              "superd.conf:1: service echo: entry dropped because of the errors above\n");
 }
 
 TEST_F(ConfigTest, MissingOperator) {
     auto c = load("service echo\n{\n\ttype INTERNAL\n}\n");
     EXPECT_TRUE(c.services.empty());
-    EXPECT_NE(messages().find("superd.conf:3: service echo: missing operator (=, += or -=) after 'type'"),
-              std::string::npos);
+    EXPECT_NE(
+        messages().find("superd.conf:3: service echo: missing operator (=, += or -=) after 'type'"),
+        std::string::npos);
 }
 
 TEST_F(ConfigTest, UnknownAndCaseSensitiveAttributesAreIgnoredWithAWarning) {
     auto c = load("service echo\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n"
                   "\twait = no\n\tport = 7007\n\tFLAGS = REUSE\n\tmdns = yes\n}\n");
     ASSERT_EQ(c.services.size(), 1u);
-    EXPECT_EQ(messages(), "superd.conf:7: warning: service echo: bad service attribute 'FLAGS' ignored\n"
-                          "superd.conf:8: warning: service echo: bad service attribute 'mdns' ignored\n");
+    EXPECT_EQ(messages(),
+              "superd.conf:7: warning: service echo: bad service attribute 'FLAGS' ignored\n"
+              "superd.conf:8: warning: service echo: bad service attribute 'mdns' ignored\n");
 }
 
 TEST_F(ConfigTest, FirstValueWinsForScalars) {
@@ -75,9 +80,10 @@ TEST_F(ConfigTest, FirstValueWinsForScalars) {
     ASSERT_EQ(c.services.size(), 1u);
     EXPECT_EQ(c.services[0].port, 7007);
     EXPECT_TRUE(c.services[0].type & type_unlisted); // the second type line was ignored
-    EXPECT_EQ(messages(),
-              "superd.conf:7: warning: service echo: attribute 'port' already set at line 6; ignored\n"
-              "superd.conf:8: warning: service echo: attribute 'type' already set at line 3; ignored\n");
+    EXPECT_EQ(
+        messages(),
+        "superd.conf:7: warning: service echo: attribute 'port' already set at line 6; ignored\n"
+        "superd.conf:8: warning: service echo: attribute 'type' already set at line 3; ignored\n");
 }
 
 TEST_F(ConfigTest, PlusAndMinusOnlyOnSetAttributes) {
@@ -85,8 +91,9 @@ TEST_F(ConfigTest, PlusAndMinusOnlyOnSetAttributes) {
                   "\twait = no\n\tport = 7007\n\tinstances += 4\n}\n");
     ASSERT_EQ(c.services.size(), 1u);
     EXPECT_EQ(c.services[0].instances, unlimited);
-    EXPECT_EQ(messages(),
-              "superd.conf:7: warning: service echo: 'instances' does not take += or -=; line ignored\n");
+    EXPECT_EQ(
+        messages(),
+        "superd.conf:7: warning: service echo: 'instances' does not take += or -=; line ignored\n");
 }
 
 TEST_F(ConfigTest, SetAttributesAssignAddRemove) {
@@ -108,10 +115,11 @@ TEST_F(ConfigTest, SetAttributesAssignAddRemove) {
 }
 
 TEST_F(ConfigTest, DefaultsAfterAServiceDoNotFeedItsLists) {
-    auto c = load(std::string(echo_block) + "defaults\n{\n\tonly_from = 127.0.0.1\n\tinstances = 7\n}\n");
+    auto c = load(std::string(echo_block) +
+                  "defaults\n{\n\tonly_from = 127.0.0.1\n\tinstances = 7\n}\n");
     ASSERT_EQ(c.services.size(), 1u);
     EXPECT_TRUE(c.services[0].lists.only_from.empty()); // copied at parse time: nothing yet
-    EXPECT_EQ(c.services[0].instances, 7);               // filled after all files are read
+    EXPECT_EQ(c.services[0].instances, 7);              // filled after all files are read
 }
 
 TEST_F(ConfigTest, OnlyOneDefaultsPerFile) {
@@ -129,8 +137,8 @@ TEST_F(ConfigTest, BadValueInDefaultsIsFatal) {
 TEST_F(ConfigTest, ServiceOnlyAttributeInDefaultsIsIgnored) {
     auto c = load("defaults\n{\n\tport = 7\n}\n");
     EXPECT_FALSE(c.fatal);
-    EXPECT_EQ(messages(),
-              "superd.conf:3: warning: defaults: 'port' should not be in the defaults section; ignored\n");
+    EXPECT_EQ(messages(), "superd.conf:3: warning: defaults: 'port' should not be in the defaults "
+                          "section; ignored\n");
 }
 
 TEST_F(ConfigTest, DisableYesStopsTheEntryWithoutChecks) {
@@ -156,7 +164,8 @@ TEST_F(ConfigTest, EnabledAndDisabledListsInDefaults) {
 TEST_F(ConfigTest, MissingServiceKeywordSkipsToTheNextBrace) {
     auto c = load("servce echo\n{\n\tport = 7\n}\n" + std::string(echo_block));
     ASSERT_EQ(c.services.size(), 1u);
-    EXPECT_EQ(messages(), "superd.conf:1: missing service keyword before 'servce'; skipped to the next '}'\n");
+    EXPECT_EQ(messages(),
+              "superd.conf:1: missing service keyword before 'servce'; skipped to the next '}'\n");
 }
 
 TEST_F(ConfigTest, BraceMustStandAlone) {
@@ -168,16 +177,19 @@ TEST_F(ConfigTest, BraceMustStandAlone) {
 TEST_F(ConfigTest, UnclosedBlock) {
     auto c = load("service echo\n{\n\ttype = INTERNAL UNLISTED\n");
     EXPECT_TRUE(c.services.empty());
-    EXPECT_EQ(messages(), "superd.conf:1: service echo: missing '}' before the end of the file; entry dropped\n");
+    EXPECT_EQ(
+        messages(),
+        "superd.conf:1: service echo: missing '}' before the end of the file; entry dropped\n");
 }
 
 TEST_F(ConfigTest, RequiredAttributes) {
-    auto c = load("service a\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\tport = 1\n}\n"
-                  "service b\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\tport = 2\n\twait = no\n}\n"
-                  "service c\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\tport = 3\n\twait = no\n"
-                  "\tserver = /bin/true\n}\n"
-                  "service d\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n"
-                  "\tserver = /bin/true\n\tuser = root\n}\n");
+    auto c =
+        load("service a\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\tport = 1\n}\n"
+             "service b\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\tport = 2\n\twait = no\n}\n"
+             "service c\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\tport = 3\n\twait = no\n"
+             "\tserver = /bin/true\n}\n"
+             "service d\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n"
+             "\tserver = /bin/true\n\tuser = root\n}\n");
     EXPECT_TRUE(c.services.empty());
     EXPECT_EQ(messages(), "superd.conf:1: service a: missing attribute wait; entry dropped\n"
                           "superd.conf:7: service b: missing attribute server; entry dropped\n"
@@ -186,15 +198,18 @@ TEST_F(ConfigTest, RequiredAttributes) {
 }
 
 TEST_F(ConfigTest, ListedServiceTakesItsPortFromEtcServices) {
-    auto c = load("service echo\n{\n\ttype = INTERNAL\n\tsocket_type = stream\n\twait = no\n}\n"
-                  "service daytime\n{\n\ttype = INTERNAL\n\tsocket_type = stream\n\twait = no\n"
-                  "\tport = 14\n}\n"
-                  "service nosuchname\n{\n\ttype = INTERNAL\n\tsocket_type = stream\n\twait = no\n}\n");
+    auto c =
+        load("service echo\n{\n\ttype = INTERNAL\n\tsocket_type = stream\n\twait = no\n}\n"
+             "service daytime\n{\n\ttype = INTERNAL\n\tsocket_type = stream\n\twait = no\n"
+             "\tport = 14\n}\n"
+             "service nosuchname\n{\n\ttype = INTERNAL\n\tsocket_type = stream\n\twait = no\n}\n");
     ASSERT_EQ(c.services.size(), 1u);
     EXPECT_EQ(c.services[0].port, 7);
-    EXPECT_EQ(messages(),
-              "superd.conf:7: service daytime: port 14 differs from /etc/services (13); entry dropped\n"
-              "superd.conf:14: service nosuchname: no such internal service: nosuchname/stream; entry dropped\n");
+    EXPECT_EQ(
+        messages(),
+        "superd.conf:7: service daytime: port 14 differs from /etc/services (13); entry dropped\n"
+        "superd.conf:14: service nosuchname: no such internal service: nosuchname/stream; entry "
+        "dropped\n");
 }
 
 TEST_F(ConfigTest, DgramWaitNoIsRefused) {
@@ -206,37 +221,44 @@ TEST_F(ConfigTest, DgramWaitNoIsRefused) {
 }
 
 TEST_F(ConfigTest, WholeEntryChecks) {
-    auto c = load(std::string(echo_block) +
-                  // same port and protocol as echo
-                  "service discard\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n"
-                  "\twait = no\n\tport = 7007\n}\n"
-                  // duplicate id
-                  "service chargen\n{\n\tid = echo\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n"
-                  "\twait = no\n\tport = 7019\n}\n"
-                  // NAMEINARGS without server_args
-                  "service x\n{\n\ttype = UNLISTED\n\tflags = NAMEINARGS\n\tsocket_type = stream\n"
-                  "\twait = no\n\tport = 7100\n\tuser = root\n\tserver = /bin/true\n}\n"
-                  // TRAFFIC without redirect
-                  "service y\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7101\n"
-                  "\tuser = root\n\tserver = /bin/true\n\tlog_on_success = TRAFFIC\n}\n"
-                  // redirect with wait = yes
-                  "service z\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = yes\n\tport = 7102\n"
-                  "\tuser = root\n\tredirect = 127.0.0.1 7\n}\n");
+    auto c = load(
+        std::string(echo_block) +
+        // same port and protocol as echo
+        "service discard\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n"
+        "\twait = no\n\tport = 7007\n}\n"
+        // duplicate id
+        "service chargen\n{\n\tid = echo\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n"
+        "\twait = no\n\tport = 7019\n}\n"
+        // NAMEINARGS without server_args
+        "service x\n{\n\ttype = UNLISTED\n\tflags = NAMEINARGS\n\tsocket_type = stream\n"
+        "\twait = no\n\tport = 7100\n\tuser = root\n\tserver = /bin/true\n}\n"
+        // TRAFFIC without redirect
+        "service y\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7101\n"
+        "\tuser = root\n\tserver = /bin/true\n\tlog_on_success = TRAFFIC\n}\n"
+        // redirect with wait = yes
+        "service z\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = yes\n\tport = 7102\n"
+        "\tuser = root\n\tredirect = 127.0.0.1 7\n}\n");
     ASSERT_EQ(c.services.size(), 1u);
-    EXPECT_EQ(messages(),
-              "superd.conf:8: service discard: port 7007/tcp is already used by service echo "
-              "(" + path_ + ":1); entry dropped\n"
-              "superd.conf:15: service chargen: id 'echo' is used by an earlier service; entry dropped\n"
-              "superd.conf:23: service x: NAMEINARGS needs server_args; entry dropped\n"
-              "superd.conf:33: service y: log_on_success TRAFFIC needs redirect; entry dropped\n"
-              "superd.conf:43: service z: redirect needs socket_type = stream and wait = no; entry dropped\n");
+    EXPECT_EQ(
+        messages(),
+        "superd.conf:8: service discard: port 7007/tcp is already used by service echo "
+        "(" +
+            path_ +
+            ":1); entry dropped\n"
+            "superd.conf:15: service chargen: id 'echo' is used by an earlier service; entry "
+            "dropped\n"
+            "superd.conf:23: service x: NAMEINARGS needs server_args; entry dropped\n"
+            "superd.conf:33: service y: log_on_success TRAFFIC needs redirect; entry dropped\n"
+            "superd.conf:43: service z: redirect needs socket_type = stream and wait = no; entry "
+            "dropped\n");
 }
 
 TEST_F(ConfigTest, SamePortOnDifferentBindAddressesIsAllowed) {
-    auto c = load("service echo\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\twait = no\n"
-                  "\tport = 7007\n\tbind = 127.0.0.1\n}\n"
-                  "service echo\n{\n\tid = echo-2\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n"
-                  "\twait = no\n\tport = 7007\n\tbind = 127.0.0.2\n}\n");
+    auto c =
+        load("service echo\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\twait = no\n"
+             "\tport = 7007\n\tbind = 127.0.0.1\n}\n"
+             "service echo\n{\n\tid = echo-2\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n"
+             "\twait = no\n\tport = 7007\n\tbind = 127.0.0.2\n}\n");
     EXPECT_EQ(c.services.size(), 2u) << messages();
 }
 
@@ -259,15 +281,17 @@ TEST_F(ConfigTest, IncludeAndIncludedirRules) {
 TEST_F(ConfigTest, MissingIncludeIsFatal) {
     auto c = load("include nosuch.conf\n");
     EXPECT_TRUE(c.fatal);
-    EXPECT_EQ(messages(), "superd.conf:1: " + (dir_ / "nosuch.conf").string() + ": No such file or directory\n");
+    EXPECT_EQ(messages(), "superd.conf:1: " + (dir_ / "nosuch.conf").string() +
+                              ": No such file or directory\n");
 }
 
 TEST_F(ConfigTest, ExternalServiceArgvAndNameinargsInAnyOrder) {
-    auto c = load("service x\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7100\n"
-                  "\tuser = root\n\tserver = /bin/echo\n\tserver_args = hello world\n}\n"
-                  "service y\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7101\n"
-                  "\tuser = root\n\tserver = /bin/echo\n\tserver_args = fakename hello\n"
-                  "\tflags = NAMEINARGS\n}\n");
+    auto c =
+        load("service x\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7100\n"
+             "\tuser = root\n\tserver = /bin/echo\n\tserver_args = hello world\n}\n"
+             "service y\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7101\n"
+             "\tuser = root\n\tserver = /bin/echo\n\tserver_args = fakename hello\n"
+             "\tflags = NAMEINARGS\n}\n");
     ASSERT_EQ(c.services.size(), 2u) << messages();
     EXPECT_EQ(find(c, "x")->argv(), (std::vector<std::string>{"echo", "hello", "world"}));
     // xinetd needs NAMEINARGS before server_args (or its child crashes); superd does not.
@@ -276,45 +300,57 @@ TEST_F(ConfigTest, ExternalServiceArgvAndNameinargsInAnyOrder) {
 
 TEST_F(ConfigTest, ServerMustBeExecutable) {
     write("notexec", "data");
-    auto c = load("service x\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7100\n"
-                  "\tuser = root\n\tserver = " + (dir_ / "notexec").string() + "\n}\n"
-                  "service y\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7101\n"
-                  "\tuser = root\n\tserver = /nonexistent/server\n}\n");
+    auto c =
+        load("service x\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7100\n"
+             "\tuser = root\n\tserver = " +
+             (dir_ / "notexec").string() +
+             "\n}\n"
+             "service y\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7101\n"
+             "\tuser = root\n\tserver = /nonexistent/server\n}\n");
     EXPECT_TRUE(c.services.empty());
     auto m = messages();
-    EXPECT_NE(m.find("superd.conf:8: server " + (dir_ / "notexec").string() + " is not an executable file"),
-              std::string::npos) << m;
-    EXPECT_NE(m.find("superd.conf:17: server /nonexistent/server: No such file or directory"), std::string::npos) << m;
+    EXPECT_NE(m.find("superd.conf:8: server " + (dir_ / "notexec").string() +
+                     " is not an executable file"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("superd.conf:17: server /nonexistent/server: No such file or directory"),
+              std::string::npos)
+        << m;
 }
 
 TEST_F(ConfigTest, UnknownUserDropsTheEntry) {
-    auto c = load("service x\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7100\n"
-                  "\tuser = no-such-user-here\n\tserver = /bin/true\n}\n");
+    auto c =
+        load("service x\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7100\n"
+             "\tuser = no-such-user-here\n\tserver = /bin/true\n}\n");
     EXPECT_TRUE(c.services.empty());
-    EXPECT_NE(messages().find("superd.conf:7: unknown user 'no-such-user-here'"), std::string::npos);
+    EXPECT_NE(messages().find("superd.conf:7: unknown user 'no-such-user-here'"),
+              std::string::npos);
 }
 
 TEST_F(ConfigTest, NumericUserGetsTheSameNumberAsGroup) {
-    auto c = load("service x\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7100\n"
-                  "\tuser = 4242\n\tserver = /bin/true\n}\n");
+    auto c =
+        load("service x\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\twait = no\n\tport = 7100\n"
+             "\tuser = 4242\n\tserver = /bin/true\n}\n");
     ASSERT_EQ(c.services.size(), 1u) << messages();
     EXPECT_EQ(c.services[0].uid, 4242u);
     EXPECT_EQ(c.services[0].gid, 4242u);
 }
 
 TEST_F(ConfigTest, TcpmuxClientsNeedNoPort) {
-    auto c = load("service tcpmux\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\twait = no\n"
-                  "\tport = 7001\n}\n"
-                  "service hello\n{\n\ttype = TCPMUXPLUS\n\tsocket_type = stream\n\twait = no\n"
-                  "\tuser = root\n\tserver = /bin/echo\n}\n");
+    auto c =
+        load("service tcpmux\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\twait = no\n"
+             "\tport = 7001\n}\n"
+             "service hello\n{\n\ttype = TCPMUXPLUS\n\tsocket_type = stream\n\twait = no\n"
+             "\tuser = root\n\tserver = /bin/echo\n}\n");
     ASSERT_EQ(c.services.size(), 2u) << messages();
     EXPECT_TRUE(find(c, "hello")->is_tcpmux_client());
 }
 
 TEST_F(ConfigTest, NotYetEffectiveAttributesAreNamedWithTheirLine) {
-    auto c = load("service echo\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\twait = no\n"
-                  "\tport = 7007\n\tonly_from = 127.0.0.1\n}\n");
+    auto c =
+        load("service echo\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\twait = no\n"
+             "\tport = 7007\n\tonly_from = 127.0.0.1\n}\n");
     ASSERT_EQ(c.services.size(), 1u);
-    EXPECT_EQ(messages(),
-              "superd.conf:7: warning: service echo: 'only_from' is accepted but has no effect yet in superd\n");
+    EXPECT_EQ(messages(), "superd.conf:7: warning: service echo: 'only_from' is accepted but has "
+                          "no effect yet in superd\n");
 }

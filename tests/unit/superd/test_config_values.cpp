@@ -7,7 +7,9 @@ using superd::common::IpAddress;
 using superd::daemon::test::ConfigTest;
 
 namespace {
-IpAddress ip(const char* s) { return *IpAddress::parse(s); }
+IpAddress ip(const char* s) {
+    return *IpAddress::parse(s);
+}
 } // namespace
 
 TEST(AddressPattern, TrailingZeroOctetsAreWildcards) {
@@ -158,10 +160,11 @@ TEST_F(ConfigTest, EveryXinetdAttributeIsAccepted) {
 }
 
 TEST_F(ConfigTest, LogTypeHardLimitDefaultsToSoftPlusSlack) {
-    auto c = load("service echo\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\twait = no\n"
-                  "\tport = 7007\n\tlog_type = FILE /tmp/x.log 100k\n}\n"
-                  "service discard\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\twait = no\n"
-                  "\tport = 7009\n\tlog_type = SYSLOG local3 warning\n}\n");
+    auto c =
+        load("service echo\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\twait = no\n"
+             "\tport = 7007\n\tlog_type = FILE /tmp/x.log 100k\n}\n"
+             "service discard\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\twait = no\n"
+             "\tport = 7009\n\tlog_type = SYSLOG local3 warning\n}\n");
     ASSERT_EQ(c.services.size(), 2u) << messages();
     EXPECT_EQ(find(c, "echo")->log_type.hard_limit, 100u * 1024 + 5 * 1024); // 1% is below 5K
     EXPECT_EQ(find(c, "discard")->log_type.kind, LogType::Kind::syslog);
@@ -174,13 +177,14 @@ TEST_F(ConfigTest, BadValuesDropTheServiceWithTheirLine) {
                   "\twait = maybe\n\tport = 70000\n\tflags = FAST\n\tonly_from = 1.2.3.4,5.6.7.8\n"
                   "\tenv = NOEQUALS\n\tumask = 999\n\tlog_type = FILE\n}\n");
     EXPECT_TRUE(c.services.empty());
-    EXPECT_EQ(messages(), "superd.conf:3: bad type 'BOGUS'\n"
-                          "superd.conf:5: wait must be yes or no, not 'maybe'\n"
-                          "superd.conf:6: bad port '70000'\n"
-                          "superd.conf:7: bad flag 'FAST'\n"
-                          "superd.conf:8: bad address '1.2.3.4,5.6.7.8' in only_from\n"
-                          "superd.conf:9: env value 'NOEQUALS' is not NAME=value\n"
-                          "superd.conf:10: bad umask '999' (octal 0-777)\n"
-                          "superd.conf:11: log_type FILE needs a path and optional soft and hard limits\n"
-                          "superd.conf:1: service echo: entry dropped because of the errors above\n");
+    EXPECT_EQ(messages(),
+              "superd.conf:3: bad type 'BOGUS'\n"
+              "superd.conf:5: wait must be yes or no, not 'maybe'\n"
+              "superd.conf:6: bad port '70000'\n"
+              "superd.conf:7: bad flag 'FAST'\n"
+              "superd.conf:8: bad address '1.2.3.4,5.6.7.8' in only_from\n"
+              "superd.conf:9: env value 'NOEQUALS' is not NAME=value\n"
+              "superd.conf:10: bad umask '999' (octal 0-777)\n"
+              "superd.conf:11: log_type FILE needs a path and optional soft and hard limits\n"
+              "superd.conf:1: service echo: entry dropped because of the errors above\n");
 }

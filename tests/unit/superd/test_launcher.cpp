@@ -8,7 +8,8 @@ TEST(Launcher, EnvironmentWithoutPassenvIsSuperdsPlusEnv) {
     s.env = {"FOO=service", "NEW=1"};
     char a[] = "FOO=superd", b[] = "PATH=/bin";
     char* environ_now[] = {a, b, nullptr};
-    EXPECT_EQ(server_environment(s, environ_now), (std::vector<std::string>{"FOO=service", "PATH=/bin", "NEW=1"}));
+    EXPECT_EQ(server_environment(s, environ_now),
+              (std::vector<std::string>{"FOO=service", "PATH=/bin", "NEW=1"}));
 }
 
 TEST(Launcher, PassenvKeepsOnlyTheNamedVariables) {

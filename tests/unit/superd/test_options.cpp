@@ -10,7 +10,8 @@ std::expected<Options, std::string> parse(std::vector<std::string> args) {
     static std::vector<std::string> keep;
     keep = std::move(args);
     keep.insert(keep.begin(), "superd");
-    for (auto& a : keep) argv.push_back(a.data());
+    for (auto& a : keep)
+        argv.push_back(a.data());
     return parse_options(static_cast<int>(argv.size()), argv.data());
 }
 } // namespace

@@ -8,7 +8,8 @@
 using namespace superd::daemon;
 
 TEST(ServiceLog, Start) {
-    EXPECT_EQ(start_record("echo", log_pid | log_host, 340, "127.0.0.1"), "START: echo pid=340 from=127.0.0.1");
+    EXPECT_EQ(start_record("echo", log_pid | log_host, 340, "127.0.0.1"),
+              "START: echo pid=340 from=127.0.0.1");
     EXPECT_EQ(start_record("echo-wait", log_pid | log_host, 340, std::nullopt),
               "START: echo-wait pid=340 from=<no address>");
     EXPECT_EQ(start_record("x", log_host, 1, "::1"), "START: x from=::1");
@@ -20,14 +21,17 @@ TEST(ServiceLog, Exit) {
     int killed_9 = 9;
     ASSERT_TRUE(WIFEXITED(exited_3));
     ASSERT_TRUE(WIFSIGNALED(killed_9));
-    EXPECT_EQ(exit_record("x", log_exit | log_pid | log_duration, exited_3, 77, std::chrono::seconds(12)),
-              "EXIT: x status=3 pid=77 duration=12(sec)");
-    EXPECT_EQ(exit_record("x", log_exit, killed_9, 77, std::chrono::seconds(0)), "EXIT: x signal=9");
+    EXPECT_EQ(
+        exit_record("x", log_exit | log_pid | log_duration, exited_3, 77, std::chrono::seconds(12)),
+        "EXIT: x status=3 pid=77 duration=12(sec)");
+    EXPECT_EQ(exit_record("x", log_exit, killed_9, 77, std::chrono::seconds(0)),
+              "EXIT: x signal=9");
     EXPECT_EQ(exit_record("x", log_pid | log_host, 0, 77, std::chrono::seconds(0)), std::nullopt);
 }
 
 TEST(ServiceLog, FailAndTraffic) {
-    EXPECT_EQ(fail_record("ssh", log_host, "address", "10.0.0.9"), "FAIL: ssh address from=10.0.0.9");
+    EXPECT_EQ(fail_record("ssh", log_host, "address", "10.0.0.9"),
+              "FAIL: ssh address from=10.0.0.9");
     EXPECT_EQ(fail_record("ssh", log_attempt, "libwrap", "10.0.0.9"), "FAIL: ssh libwrap");
     EXPECT_EQ(traffic_record("web", 10, 2000), "TRAFFIC: web in=10(bytes) out=2000(bytes)");
 }
@@ -52,7 +56,8 @@ TEST(Cps, XinetdWindowArithmetic) {
 
 TEST(Cps, SlowRateNeverTrips) {
     CpsMeter m;
-    for (int t = 0; t < 100; ++t) EXPECT_FALSE(m.record(1000 + t, 2)) << t;
+    for (int t = 0; t < 100; ++t)
+        EXPECT_FALSE(m.record(1000 + t, 2)) << t;
 }
 
 TEST(Cps, WindowRestartsAfterRateSeconds) {
@@ -66,5 +71,6 @@ TEST(Cps, WindowRestartsAfterRateSeconds) {
 
 TEST(Cps, ZeroRateDisablesTheCheck) {
     CpsMeter m;
-    for (int i = 0; i < 1000; ++i) EXPECT_FALSE(m.record(5, 0));
+    for (int i = 0; i < 1000; ++i)
+        EXPECT_FALSE(m.record(5, 0));
 }
