@@ -4,6 +4,10 @@
 //   loadgen echo-rtt   PORT CLIENTS SECONDS SIZE  one connection per client, SIZE-byte round trips
 //   loadgen echo-conn  PORT CLIENTS SECONDS SIZE  one connection per round trip
 //   loadgen udp        PORT CLIENTS REQUESTS TIMEOUT_MS   one datagram, wait for its answer
+//   loadgen spawn      0 CLIENTS SECONDS           no daemon: posix_spawn /bin/echo hello (output
+//                                                  to /dev/null) and wait for it, over and over:
+//                                                  what starting the server of case (a) costs on
+//                                                  this machine, the ceiling for any inetd
 //
 // Every client is a thread with blocking sockets on 127.0.0.1. Each socket operation has a
 // deadline (2 s for TCP, TIMEOUT_MS for UDP), so a run ends at most a few seconds after its
@@ -24,10 +28,13 @@
 #include <vector>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
@@ -279,11 +286,43 @@ std::string json_escape(const std::string& s) {
     return o;
 }
 
+extern "C" char** environ;
+
+Tally spawn_client(Clock::time_point stop) {
+    Tally t;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    char arg0[] = "/bin/echo", arg1[] = "hello";
+    char* argv[] = {arg0, arg1, nullptr};
+    while (Clock::now() < stop) {
+        auto t0 = Clock::now();
+        pid_t pid = -1;
+        if (int err = posix_spawn(&pid, arg0, &actions, nullptr, argv, environ); err != 0) {
+            t.fail("posix_spawn", err);
+            continue;
+        }
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            t.fail("/bin/echo failed");
+            continue;
+        }
+        ++t.ok;
+        t.latency_ms.push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    return t;
+}
+
 int usage() {
     std::fprintf(stderr, "usage: loadgen first-byte PORT CLIENTS SECONDS\n"
                          "       loadgen echo-rtt   PORT CLIENTS SECONDS SIZE\n"
                          "       loadgen echo-conn  PORT CLIENTS SECONDS SIZE\n"
-                         "       loadgen udp        PORT CLIENTS REQUESTS TIMEOUT_MS\n");
+                         "       loadgen udp        PORT CLIENTS REQUESTS TIMEOUT_MS\n"
+                         "       loadgen spawn      0 CLIENTS SECONDS\n");
     return 2;
 }
 
@@ -297,8 +336,10 @@ int main(int argc, char** argv) {
     double seconds = std::atof(argv[4]);
     std::size_t size = argc > 5 ? static_cast<std::size_t>(std::atol(argv[5])) : 64;
     bool is_udp = mode == "udp";
+    if (mode == "spawn") port = 1; // no socket
     if (port <= 0 || port > 65535 || clients <= 0 || seconds <= 0 || size == 0) return usage();
-    if (mode != "first-byte" && mode != "echo-rtt" && mode != "echo-conn" && !is_udp)
+    if (mode != "first-byte" && mode != "echo-rtt" && mode != "echo-conn" && mode != "spawn" &&
+        !is_udp)
         return usage();
     if ((mode.starts_with("echo") || is_udp) && argc < 6) return usage();
 
@@ -319,6 +360,8 @@ int main(int argc, char** argv) {
                 t = echo_rtt_client(port, stop, size);
             else if (mode == "echo-conn")
                 t = echo_conn_client(port, stop, size);
+            else if (mode == "spawn")
+                t = spawn_client(stop);
             else {
                 // Spread the requests over the clients: the first ones take the remainder.
                 int mine = requests / clients + (i < requests % clients ? 1 : 0);
