@@ -25,9 +25,13 @@ BuiltinSession::BuiltinSession(Service& service, Builtin builtin, int fd, Reques
 void BuiltinSession::start() {
     service_.log_start(0, peer_);
     switch (builtin_) {
+    case Builtin::sensor:
+        if (peer_.address)
+            service_.server().sensor_deny(*peer_.address, service_.config().deny_time);
+        read_loop();
+        break;
     case Builtin::echo:
     case Builtin::discard:
-    case Builtin::sensor:
         read_loop();
         break;
     case Builtin::chargen:

@@ -23,10 +23,8 @@ using common::ConfigLine;
 
 constexpr int max_include_depth = 16;
 
-const std::set<std::string> not_yet_effective = {
-    "only_from",   "no_access", "access_times", "libwrap",     "banner",     "banner_success",
-    "banner_fail", "max_load",  "deny_time",    "rpc_version", "rpc_number",
-};
+const std::set<std::string> not_yet_effective = {"libwrap", "redirect", "rpc_version",
+                                                 "rpc_number"};
 
 bool is_comment_or_blank(const std::string& text) {
     auto t = common::trim(text);
@@ -368,7 +366,7 @@ bool check_entry(ServiceConfig& s, Diagnostics& d) {
         return drop("socket_type dgram needs wait = yes: with wait = no every datagram would start "
                     "a server that finds no datagram left to read");
     if (s.wait || s.is_internal()) s.flags &= ~flag_intercept;
-    if (s.is_internal() && !builtin_exists(s.name, s.socket_type))
+    if (s.is_internal() && !(s.flags & flag_sensor) && !builtin_exists(s.name, s.socket_type))
         return drop(std::string("no such internal service: ") + s.name + "/" +
                     to_string(s.socket_type));
     if (s.is_tcpmux_client() && s.protocol != IPPROTO_TCP)

@@ -17,6 +17,7 @@ Server::Server(ServerOptions options)
     : options_(std::move(options))
     , signals_(io_)
     , logs_(options_.mirror_records)
+    , resolver_(io_)
     , as_root_(geteuid() == 0) {
     ::signal(SIGPIPE, SIG_IGN);
     for (int sig : {SIGHUP, SIGUSR2, SIGTERM, SIGQUIT, SIGINT, SIGCHLD})
@@ -212,6 +213,43 @@ void Server::shutdown(bool kill_servers) {
     }
     services_.clear();
     io_.stop();
+}
+
+void Server::reverse_lookup(const common::IpAddress& address,
+                            std::function<void(std::optional<std::string>)> done) {
+    common::Endpoint ep{address, 0};
+    sockaddr_storage ss{};
+    socklen_t len = ep.to_sockaddr(ss);
+    boost::asio::ip::tcp::endpoint asio_ep;
+    std::memcpy(asio_ep.data(), &ss, len);
+    asio_ep.resize(len);
+    resolver_.async_resolve(
+        asio_ep, [done = std::move(done)](const boost::system::error_code& ec,
+                                          boost::asio::ip::tcp::resolver::results_type results) {
+            if (ec || results.empty()) return done(std::nullopt);
+            std::string name = results.begin()->host_name();
+            // getnameinfo falls back to the numeric form when there is no name.
+            if (name.empty() || common::IpAddress::parse(name)) return done(std::nullopt);
+            done(name);
+        });
+}
+
+void Server::sensor_deny(const common::IpAddress& address, int minutes) {
+    if (minutes == 0) return; // deny_time = NEVER (the default)
+    auto until = minutes < 0 ? std::chrono::steady_clock::time_point::max()
+                             : std::chrono::steady_clock::now() + std::chrono::minutes(minutes);
+    sensor_denied_[address.unmapped()] = until;
+    common::logger("superd")->info("sensor: {} denied for {}", address.unmapped().str(),
+                                   minutes < 0 ? std::string("good")
+                                               : std::to_string(minutes) + " minute(s)");
+}
+
+bool Server::sensor_denies(const common::IpAddress& address) {
+    auto it = sensor_denied_.find(address.unmapped());
+    if (it == sensor_denied_.end()) return false;
+    if (it->second > std::chrono::steady_clock::now()) return true;
+    sensor_denied_.erase(it);
+    return false;
 }
 
 } // namespace superd::daemon

@@ -6,6 +6,7 @@
 #include "superd/service_log.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <chrono>
@@ -46,6 +47,17 @@ class Server {
     void after(std::chrono::steady_clock::duration delay, std::weak_ptr<Service> svc,
                std::function<void(Service&)> fn);
 
+    // The client's name for only_from/no_access name patterns: a reverse lookup that does not
+    // block the event loop (Asio runs getnameinfo on its resolver thread). nullopt when the
+    // address has no name. `done` runs from the event loop.
+    void reverse_lookup(const common::IpAddress& address,
+                        std::function<void(std::optional<std::string>)> done);
+
+    // SENSOR services put their clients on a global deny list for deny_time minutes
+    // (-1: for good), checked for every service as an address refusal (xinetd's sensor.c).
+    void sensor_deny(const common::IpAddress& address, int minutes);
+    bool sensor_denies(const common::IpAddress& address);
+
     // SIGHUP: re-read the config; keep the old one when the new one has errors.
     void reload();
 
@@ -73,6 +85,8 @@ class Server {
     ServiceLogSinks logs_;
     std::map<std::string, std::shared_ptr<Service>> services_;
     std::map<pid_t, Child> children_;
+    boost::asio::ip::tcp::resolver resolver_;
+    std::map<common::IpAddress, std::chrono::steady_clock::time_point> sensor_denied_;
     bool as_root_;
     bool stopping_ = false;
     int exit_code_ = 0;

@@ -1,5 +1,6 @@
 #include "superd/service.hpp"
 
+#include "superd/access.hpp"
 #include "superd/builtin_session.hpp"
 #include "superd/server.hpp"
 
@@ -8,7 +9,10 @@
 #include <boost/asio/post.hpp>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -67,7 +71,10 @@ Service::Service(Server& server, ServiceConfig config, LaunchPlan plan)
     : server_(server)
     , config_(std::move(config))
     , plan_(std::move(plan)) {
-    if (config_.is_internal()) builtin_ = find_builtin(config_.name, config_.socket_type);
+    if (config_.flags & flag_sensor)
+        builtin_ = Builtin::sensor; // any name: flags = SENSOR makes it one
+    else if (config_.is_internal())
+        builtin_ = find_builtin(config_.name, config_.socket_type);
 }
 
 Service::~Service() {
@@ -200,8 +207,9 @@ void Service::on_ready() {
 
 std::optional<std::string> Service::limit_refusal(const RequestPeer& peer) const {
     if (builtin_ != Builtin::none && builtin_ != Builtin::tcpmux) return std::nullopt;
-    // A connection waiting for its ident reply holds a place, as xinetd's forked child does.
-    if (config_.instances != unlimited && running_ + identifying_ >= config_.instances)
+    // A connection still being checked (name lookup, ident) holds a place, as xinetd's forked
+    // child does.
+    if (config_.instances != unlimited && running_ + admitting_ >= config_.instances)
         return "service_limit";
     if (config_.per_source != unlimited && peer.address) {
         if (server_.running_from(*this, peer.address->unmapped()) >= config_.per_source)
@@ -234,18 +242,25 @@ void Service::accept_connections() {
             ::close(conn);
             return; // the socket is closed now
         }
-        if (auto why = limit_refusal(peer)) {
-            log_fail(*why, peer);
-            if (logs_userid(config_.lists.log_on_failure))
-                identify(conn, peer, false);
-            else
-                ::close(conn);
+        send_banner(conn, config_.lists.banner); // before any check, as xinetd
+        if (auto why = parent_refusal(peer)) {
+            refuse_connection(conn, peer, *why);
             continue;
         }
-        if (logs_userid(config_.lists.log_on_success) || (config_.flags & flag_idonly))
-            identify(conn, peer, true);
-        else
-            serve_connection(conn, peer);
+        ++admitting_;
+        check_address(peer, [w = weak_from_this(), conn, peer](std::optional<std::string> refusal) {
+            auto s = w.lock();
+            if (!s || !s->is_open()) { // removed or stopped meanwhile
+                ::close(conn);
+                return;
+            }
+            --s->admitting_;
+            if (refusal) return s->refuse_connection(conn, peer, *refusal);
+            if (s->logs_userid(s->config_.lists.log_on_success) || (s->config_.flags & flag_idonly))
+                s->identify(conn, peer, true);
+            else
+                s->serve_connection(conn, peer);
+        });
     }
     // More may be waiting: come back after the other services had their turn.
     boost::asio::post(server_.io(), [w = weak_from_this()] {
@@ -253,7 +268,86 @@ void Service::accept_connections() {
     });
 }
 
+std::optional<std::string> Service::parent_refusal(const RequestPeer& peer) const {
+    // xinetd's order (access.c): cps (checked by the caller), load, times, then the limits.
+    if (config_.max_load > 0) {
+        double load[1] = {0};
+        if (::getloadavg(load, 1) == 1 && load_exceeded(config_.max_load, load[0]))
+            return fail_load;
+    }
+    if (!config_.lists.access_times.empty()) {
+        std::time_t now = std::time(nullptr);
+        std::tm tm{};
+        localtime_r(&now, &tm);
+        if (!within_access_times(config_.lists.access_times, tm.tm_hour * 60 + tm.tm_min))
+            return fail_time;
+    }
+    return limit_refusal(peer);
+}
+
+void Service::check_address(const RequestPeer& peer,
+                            std::function<void(std::optional<std::string>)> then) {
+    if (!peer.address) return then(std::nullopt); // wait = yes stream: the server accepts
+    common::IpAddress address = peer.address->unmapped();
+    if (server_.sensor_denies(address)) return then(fail_address);
+    auto decide = [w = weak_from_this(), address,
+                   then = std::move(then)](std::optional<std::string> name) {
+        auto s = w.lock();
+        if (!s) return then(fail_address);
+        switch (daemon::check_address(s->config_.lists, address, name)) {
+        case AddressVerdict::allowed:
+            return then(std::nullopt);
+        case AddressVerdict::in_both:
+            common::logger("superd")->error("{}: {} is in both only_from and no_access: refused",
+                                            s->config_.id, address.str());
+            return then(fail_address);
+        default:
+            return then(fail_address);
+        }
+    };
+    if (needs_client_name(config_.lists))
+        server_.reverse_lookup(address, std::move(decide));
+    else
+        decide(std::nullopt);
+}
+
+void Service::refuse_connection(int conn, const RequestPeer& peer, const std::string& reason) {
+    log_fail(reason, peer);
+    send_banner(conn, config_.lists.banner_fail);
+    if (logs_userid(config_.lists.log_on_failure))
+        identify(conn, peer, false);
+    else
+        ::close(conn);
+}
+
+void Service::send_banner(int conn, const std::string& path) {
+    if (path.empty()) return;
+    // Read anew each time, as xinetd: the operator may edit it while superd runs.
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        common::logger("superd")->error("{}: cannot open banner {}: {}", config_.id, path,
+                                        std::strerror(errno));
+        return;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string data = text.str();
+    // Banners are small; the socket's send buffer takes them whole without blocking.
+    std::size_t off = 0;
+    while (off < data.size()) {
+        ssize_t n = ::send(conn, data.data() + off, data.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) continue;
+            common::logger("superd")->warn("{}: banner {} cut short after {} bytes", config_.id,
+                                           path, off);
+            return;
+        }
+        off += static_cast<std::size_t>(n);
+    }
+}
+
 void Service::serve_connection(int conn, const RequestPeer& peer) {
+    send_banner(conn, config_.lists.banner_success);
     if (builtin_ != Builtin::none) {
         auto session = std::make_shared<BuiltinSession>(*this, builtin_, conn, peer);
         sessions_.push_back(session);
@@ -275,7 +369,7 @@ bool Service::logs_userid(unsigned mask) const {
 }
 
 void Service::identify(int conn, const RequestPeer& peer, bool then_serve) {
-    ++identifying_;
+    ++admitting_;
     query_ident(server_.io(), conn, ident_timeout,
                 [w = weak_from_this(), conn, peer, then_serve](IdentResult r) {
                     auto s = w.lock();
@@ -283,7 +377,7 @@ void Service::identify(int conn, const RequestPeer& peer, bool then_serve) {
                         ::close(conn);
                         return;
                     }
-                    --s->identifying_;
+                    --s->admitting_;
                     s->identified(conn, peer, then_serve, r);
                 });
 }
@@ -311,7 +405,7 @@ void Service::identified(int conn, const RequestPeer& peer, bool then_serve, con
 void Service::handle_stream_wait() {
     RequestPeer peer; // the server accepts: superd does not know the client
     if (cps_exceeded()) return;
-    if (auto why = limit_refusal(peer)) {
+    if (auto why = parent_refusal(peer)) {
         log_fail(*why, peer);
         // Nothing of the client can be consumed without accepting it: try again shortly.
         server_.after(std::chrono::seconds(1), weak_from_this(), [](Service& s) { s.start(); });
@@ -338,16 +432,26 @@ void Service::handle_datagram_wait() {
     }
     RequestPeer peer = peer_of(ss, len);
     if (cps_exceeded()) return;
-    if (auto why = limit_refusal(peer)) {
-        log_fail(*why, peer);
-        ::recv(fd_, &byte, 1, MSG_DONTWAIT); // refused: that one datagram is consumed
-        start();
-        return;
-    }
-    if (spawn_server(fd_, peer, true) > 0)
-        suspended_ = true;
-    else
-        server_.after(fork_retry_interval, weak_from_this(), [](Service& s) { s.start(); });
+    if (auto why = parent_refusal(peer)) return refuse_datagram(peer, *why);
+    suspended_ = true; // no other datagram is looked at until this one is decided
+    check_address(peer, [w = weak_from_this(), peer](std::optional<std::string> refusal) {
+        auto s = w.lock();
+        if (!s || s->fd_ < 0) return;
+        s->suspended_ = false;
+        if (refusal) return s->refuse_datagram(peer, *refusal);
+        if (s->spawn_server(s->fd_, peer, true) > 0)
+            s->suspended_ = true;
+        else
+            s->server_.after(fork_retry_interval, s->weak_from_this(),
+                             [](Service& sv) { sv.start(); });
+    });
+}
+
+void Service::refuse_datagram(const RequestPeer& peer, const std::string& reason) {
+    log_fail(reason, peer);
+    char byte;
+    ::recv(fd_, &byte, 1, MSG_DONTWAIT); // refused: that one datagram is consumed
+    start();
 }
 
 void Service::serve_builtin_datagrams() {
@@ -366,33 +470,52 @@ void Service::serve_builtin_datagrams() {
         }
         RequestPeer peer = peer_of(ss, len);
         if (cps_exceeded()) return;
-        ++counters_.started;
-        log_start(0, peer);
-        std::string reply;
-        switch (builtin_) {
-        case Builtin::echo:
-            reply.assign(buf.data(), static_cast<std::size_t>(got));
-            break;
-        case Builtin::daytime:
-            reply = daytime_text(std::time(nullptr));
-            break;
-        case Builtin::time: {
-            auto t = time_bytes(std::time(nullptr));
-            reply.assign(t.begin(), t.end());
-            break;
+        if (auto why = parent_refusal(peer)) {
+            log_fail(*why, peer);
+            continue;
         }
-        case Builtin::chargen:
-            reply = chargen_.datagram();
-            break;
-        default:
-            continue; // discard, sensor
-        }
-        ::sendto(fd_, reply.data(), reply.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss),
-                 len);
+        std::string payload(buf.data(), static_cast<std::size_t>(got));
+        check_address(peer, [w = weak_from_this(), peer, ss, len,
+                             payload = std::move(payload)](std::optional<std::string> refusal) {
+            auto s = w.lock();
+            if (!s || s->fd_ < 0) return;
+            if (refusal) return s->log_fail(*refusal, peer);
+            s->answer_datagram(peer, ss, len, payload);
+        });
     }
     boost::asio::post(server_.io(), [w = weak_from_this()] {
         if (auto s = w.lock()) s->on_ready();
     });
+}
+
+void Service::answer_datagram(const RequestPeer& peer, const sockaddr_storage& to, socklen_t len,
+                              const std::string& payload) {
+    ++counters_.started;
+    log_start(0, peer);
+    std::string reply;
+    switch (builtin_) {
+    case Builtin::echo:
+        reply = payload;
+        break;
+    case Builtin::daytime:
+        reply = daytime_text(std::time(nullptr));
+        break;
+    case Builtin::time: {
+        auto t = time_bytes(std::time(nullptr));
+        reply.assign(t.begin(), t.end());
+        break;
+    }
+    case Builtin::chargen:
+        reply = chargen_.datagram();
+        break;
+    case Builtin::sensor:
+        if (peer.address) server_.sensor_deny(*peer.address, config_.deny_time);
+        return;
+    default:
+        return; // discard
+    }
+    ::sendto(fd_, reply.data(), reply.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to),
+             len);
 }
 
 pid_t Service::spawn_server(int fd, const RequestPeer& peer, bool holds_socket) {

@@ -91,10 +91,24 @@ class Service : public std::enable_shared_from_this<Service> {
     void handle_datagram_wait();
     void handle_stream_wait();
     void serve_builtin_datagrams();
+    void answer_datagram(const RequestPeer& peer, const sockaddr_storage& to, socklen_t len,
+                         const std::string& payload);
+    // FAIL record; the datagram is consumed; the socket is watched again.
+    void refuse_datagram(const RequestPeer& peer, const std::string& reason);
     // The request-time limits xinetd checks in the parent (instances, per_source, -limit).
     std::optional<std::string> limit_refusal(const RequestPeer& peer) const;
     pid_t spawn_server(int fd, const RequestPeer& peer, bool holds_socket);
-    // An accepted connection that passed every check: builtin session or server.
+    // load, access_times, then limit_refusal: the checks that need no name lookup.
+    std::optional<std::string> parent_refusal(const RequestPeer& peer) const;
+    // only_from / no_access (and the sensor list): calls `then` with nullopt (allowed) or the
+    // FAIL reason, at once, or after a reverse lookup when the lists hold names.
+    void check_address(const RequestPeer& peer,
+                       std::function<void(std::optional<std::string>)> then);
+    // FAIL record, banner_fail, then close (or the ident query for log_on_failure USERID).
+    void refuse_connection(int conn, const RequestPeer& peer, const std::string& reason);
+    // Sends the file at `path` (empty: nothing) on the connection.
+    void send_banner(int conn, const std::string& path);
+    // An accepted connection that passed every check: banner_success, builtin session or server.
     void serve_connection(int conn, const RequestPeer& peer);
     // USERID in this log mask, and the service logs at all.
     bool logs_userid(unsigned mask) const;
@@ -117,7 +131,7 @@ class Service : public std::enable_shared_from_this<Service> {
     std::unique_ptr<boost::asio::posix::stream_descriptor> watch_;
     bool suspended_ = false; // a wait = yes server holds the socket
     int running_ = 0;
-    int identifying_ = 0; // connections waiting for an ident reply
+    int admitting_ = 0; // connections waiting for a name lookup or an ident reply
     std::list<std::shared_ptr<BuiltinSession>> sessions_;
     Chargen chargen_; // the dgram ring is shared between requests, as in xinetd
     ServiceCounters counters_;

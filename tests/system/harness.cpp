@@ -184,10 +184,19 @@ std::optional<int> Superd::wait_exit(std::chrono::milliseconds timeout) {
 
 // ---- TcpClient
 
-TcpClient::TcpClient(int port, const std::string& host) {
+TcpClient::TcpClient(int port, const std::string& host, const std::string& source) {
     fd_ = ::socket(host.find(':') == std::string::npos ? AF_INET : AF_INET6, SOCK_STREAM, 0);
     if (fd_ < 0) return;
     int rc;
+    if (!source.empty()) { // IPv4 only: 127.0.0.0/8 gives the tests many client addresses
+        auto from = loopback(0);
+        ::inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+            ::close(fd_);
+            fd_ = -1;
+            return;
+        }
+    }
     if (host.find(':') == std::string::npos) {
         auto sa = loopback(port);
         ::inet_pton(AF_INET, host.c_str(), &sa.sin_addr);

@@ -62,7 +62,9 @@ int count_of(const std::string& hay, const std::string& needle);
 // Plain clients. Every call has a deadline; nothing blocks forever.
 class TcpClient {
   public:
-    explicit TcpClient(int port, const std::string& host = "127.0.0.1");
+    // `source`: the client's own IPv4 address (say 127.0.0.2), or empty for the kernel's choice.
+    explicit TcpClient(int port, const std::string& host = "127.0.0.1",
+                       const std::string& source = "");
     ~TcpClient();
     TcpClient(const TcpClient&) = delete;
     TcpClient& operator=(const TcpClient&) = delete;

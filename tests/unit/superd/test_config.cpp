@@ -349,8 +349,8 @@ TEST_F(ConfigTest, TcpmuxClientsNeedNoPort) {
 TEST_F(ConfigTest, NotYetEffectiveAttributesAreNamedWithTheirLine) {
     auto c =
         load("service echo\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\twait = no\n"
-             "\tport = 7007\n\tonly_from = 127.0.0.1\n}\n");
+             "\tport = 7007\n\tonly_from = 127.0.0.1\n\trpc_version = 2\n}\n");
     ASSERT_EQ(c.services.size(), 1u);
-    EXPECT_EQ(messages(), "superd.conf:7: warning: service echo: 'only_from' is accepted but has "
-                          "no effect yet in superd\n");
+    EXPECT_EQ(messages(), "superd.conf:8: warning: service echo: 'rpc_version' is accepted but "
+                          "has no effect yet in superd\n");
 }
