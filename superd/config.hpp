@@ -169,6 +169,8 @@ struct DefaultsConfig {
     std::optional<mode_t> umask;
     std::set<std::string> enabled, disabled;
     bool enabled_given = false;
+    // superd's own: the tcp-wrappers tables (absolute; empty: libwrap's /etc/hosts.allow|deny).
+    std::string hosts_allow, hosts_deny;
     bool has(const std::string& attribute) const { return given.contains(attribute); }
 };
 

@@ -66,6 +66,9 @@ constexpr AttributeInfo attribute_table[] = {
     {"libwrap", 1, false},
     {"enabled", -1, true},
     {"disabled", -1, true},
+    // superd's own (defaults only): the tcp-wrappers tables.
+    {"hosts_allow", 1, true},
+    {"hosts_deny", 1, true},
 };
 
 bool all_digits(const std::string& s) {
@@ -608,6 +611,8 @@ bool apply_defaults_attribute(DefaultsConfig& df, const AttributeLine& line, Dia
         (n == "groups" ? df.groups : df.v6only) = *b;
     } else if (n == "umask") {
         if (!apply_umask(df.umask, l, d)) return false;
+    } else if (n == "hosts_allow" || n == "hosts_deny") {
+        (n == "hosts_allow" ? df.hosts_allow : df.hosts_deny) = v; // made absolute by the parser
     } else if (n == "enabled" || n == "disabled") {
         auto& set = n == "enabled" ? df.enabled : df.disabled;
         set.insert(l.values.begin(), l.values.end());

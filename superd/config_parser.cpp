@@ -130,7 +130,8 @@ void Parser::parse_service(const std::string& name, const SourceLocation& where,
             diags_.warning(al.where, what + ": bad service attribute '" + al.name + "' ignored");
             continue;
         }
-        if (al.name == "enabled" || al.name == "disabled") {
+        if (al.name == "enabled" || al.name == "disabled" || al.name == "hosts_allow" ||
+            al.name == "hosts_deny") {
             diags_.warning(al.where, what + ": '" + al.name + "' belongs in defaults; ignored");
             continue;
         }
@@ -199,6 +200,12 @@ void Parser::parse_defaults(const SourceLocation& where, const std::vector<Confi
             continue;
         }
         if (info->value_count == 1 && al.values.empty()) continue;
+        if ((al.name == "hosts_allow" || al.name == "hosts_deny") && !al.values.empty()) {
+            AttributeLine resolved = al; // relative to the file that names it, as include
+            resolved.values[0] = resolve(al.values[0], al.where.file);
+            if (!apply_defaults_attribute(config_.defaults, resolved, diags_)) config_.fatal = true;
+            continue;
+        }
         if (!apply_defaults_attribute(config_.defaults, al, diags_)) config_.fatal = true;
     }
 }

@@ -1,13 +1,17 @@
 #include "superd/launcher.hpp"
 
+#include "superd/libwrap.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -82,6 +86,9 @@ struct ChildStart {
     int fd;
     char** argv;
     char** envp;
+    // Fork mode only (a real copy of superd): the check to make, and where to report on it.
+    const ChildCheck* check = nullptr;
+    int report_fd = -1;
     // Written by the child when it cannot exec; read by the parent once the child has exited
     // or exec'd (CLONE_VFORK), so no synchronisation is needed.
     const char* failed_step = nullptr;
@@ -112,7 +119,45 @@ int apply_credentials_raw(const common::Credentials& c) noexcept {
 child_fail(ChildStart& cs, const char* step, int err, int status = 126) {
     cs.failed_step = step;
     cs.failed_errno = err;
+    if (cs.report_fd >= 0) { // fork mode: the parent has its own copy of cs, so say it
+        char record[64];
+        int n = std::snprintf(record, sizeof record, "E%s:%d", step, err);
+        if (n > 0) (void)!::write(cs.report_fd, record, static_cast<std::size_t>(n));
+    }
     _exit(status);
+}
+
+void write_all(int fd, const std::string& data) {
+    std::size_t off = 0;
+    while (off < data.size()) {
+        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        off += static_cast<std::size_t>(n);
+    }
+}
+
+// Fork mode, after the user switch (xinetd's order): libwrap, then the banners. Returns when
+// the server is to be exec'd; a refused or builtin check ends the child here.
+void run_check(const ChildStart& cs) {
+    const ChildCheck& check = *cs.check;
+    if (!libwrap_allows(0, check.daemon_name)) {
+        int type = 0;
+        socklen_t len = sizeof type;
+        if (::getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM) {
+            char byte; // the refused datagram is consumed, or it would start the next child
+            (void)::recv(0, &byte, 1, MSG_DONTWAIT);
+        } else {
+            write_all(0, check.banner_fail);
+        }
+        (void)!::write(cs.report_fd, "L", 1);
+        _exit(0);
+    }
+    if (check.then_exit) { // an in-process service: superd serves the connection itself
+        (void)!::write(cs.report_fd, "A", 1);
+        _exit(0);
+    }
+    write_all(0, check.banner_success);
 }
 
 // Runs in the child on its own stack, sharing the parent's memory until execve: system calls
@@ -133,10 +178,17 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
 
     if (cs.fd != 0 && ::dup2(cs.fd, 0) < 0) child_fail(cs, "dup2", errno);
     if (::dup2(0, 1) < 0 || ::dup2(0, 2) < 0) child_fail(cs, "dup2", errno);
+    int keep_from = 3;
+    if (cs.report_fd >= 0) { // the report pipe moves to 3 and closes on exec (EOF: exec'd)
+        if (cs.report_fd != 3 && ::dup3(cs.report_fd, 3, O_CLOEXEC) < 0)
+            child_fail(cs, "dup2", errno);
+        cs.report_fd = 3;
+        keep_from = 4;
+    }
     // The socket is blocking for the server, whatever superd did with it.
     int fl = ::fcntl(0, F_GETFL);
     if (fl >= 0 && (fl & O_NONBLOCK)) ::fcntl(0, F_SETFL, fl & ~O_NONBLOCK);
-    ::close_range(3, ~0U, 0);
+    ::close_range(static_cast<unsigned>(keep_from), ~0U, 0);
     ::setsid();
 
     for (const auto& l : plan.limits())
@@ -149,6 +201,7 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
         errno = 0;
         ::nice(*plan.nice());
     }
+    if (cs.check != nullptr) run_check(cs);
     ::execve(plan.path().c_str(), cs.argv, cs.envp);
     child_fail(cs, "execve", errno, 127);
 }
@@ -160,7 +213,8 @@ alignas(64) char child_stack[child_stack_size];
 
 } // namespace
 
-SpawnResult LaunchPlan::spawn(int fd, const std::optional<std::string>& remote_host) const {
+SpawnResult LaunchPlan::spawn(int fd, const std::optional<std::string>& remote_host,
+                              const ChildCheck* check) const {
     // Everything the child needs is built here, before clone.
     std::vector<char*> argv;
     for (const auto& a : argv_)
@@ -173,6 +227,8 @@ SpawnResult LaunchPlan::spawn(int fd, const std::optional<std::string>& remote_h
             envp.push_back(const_cast<char*>(e.c_str()));
     if (remote_host) envp.push_back(remote.data());
     envp.push_back(nullptr);
+
+    if (check != nullptr) return spawn_forked(fd, argv.data(), envp.data(), *check);
 
     // clone(CLONE_VM | CLONE_VFORK), as posix_spawn does, instead of fork: no copy of superd's
     // page tables, and superd continues once the child has exec'd. posix_spawn itself cannot
@@ -199,6 +255,48 @@ SpawnResult LaunchPlan::spawn(int fd, const std::optional<std::string>& remote_h
         r.failed_step = cs.failed_step;
         r.error = cs.failed_errno;
     }
+    return r;
+}
+
+SpawnResult LaunchPlan::spawn_forked(int fd, char** argv, char** envp,
+                                     const ChildCheck& check) const {
+    // A check runs library code (libwrap: files, name lookups, spawn and twist rules) in the
+    // child, which needs a copy of superd, not its memory: fork. The child reports on a pipe.
+    SpawnResult r;
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        r.failed_step = "pipe";
+        r.error = errno;
+        return r;
+    }
+    // Keep both ends off 0-2 (superd may run with those closed): the child dup2s onto them.
+    for (int& end : pipe_fds)
+        if (end < 3) {
+            int moved = ::fcntl(end, F_DUPFD_CLOEXEC, 3);
+            ::close(end);
+            end = moved;
+        }
+    ChildStart cs{this, fd, argv, envp, &check, pipe_fds[1]};
+    // As for clone: no handler of superd's may run in the child before it resets them.
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(pipe_fds[0]);
+        child_main(&cs);
+    }
+    int fork_errno = errno;
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    ::close(pipe_fds[1]);
+    if (pid < 0) {
+        ::close(pipe_fds[0]);
+        r.failed_step = "fork";
+        r.error = fork_errno;
+        return r;
+    }
+    r.pid = pid;
+    r.report_fd = pipe_fds[0];
     return r;
 }
 

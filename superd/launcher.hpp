@@ -21,6 +21,18 @@ struct SpawnResult {
     pid_t pid = -1;
     const char* failed_step = nullptr; // "clone", "dup2", "setrlimit", "setuid", "execve"
     int error = 0;                     // errno of that step
+    // With a ChildCheck: the read end of the child's report pipe (the caller closes it). The
+    // child writes "L" (refused by libwrap), "A" (allowed, then_exit), or "E<step>:<errno>";
+    // end of file without a record means the server was exec'd (or a twist rule ran).
+    int report_fd = -1;
+};
+
+// What a forked child checks after the user switch, before exec (libwrap, as xinetd).
+struct ChildCheck {
+    std::string daemon_name;    // libwrap's daemon name for the service
+    std::string banner_success; // contents, written to the client when the check passes
+    std::string banner_fail;    // contents, written when it refuses
+    bool then_exit = false;     // in-process service: report "A" and exit instead of exec
 };
 
 class LaunchPlan {
@@ -32,7 +44,9 @@ class LaunchPlan {
     // dispositions and an empty signal mask, in a new session. remote_host, when given, is
     // added to the environment as REMOTE_HOST (as xinetd does). Returns once the child has
     // exec'd the server or failed to.
-    SpawnResult spawn(int fd, const std::optional<std::string>& remote_host) const;
+    // With `check`, the child is forked (not cloned) and makes the check first.
+    SpawnResult spawn(int fd, const std::optional<std::string>& remote_host,
+                      const ChildCheck* check = nullptr) const;
 
     const std::string& path() const { return path_; }
     const std::vector<std::string>& argv() const { return argv_; }
@@ -48,6 +62,7 @@ class LaunchPlan {
     std::optional<int> nice() const { return nice_; }
 
   private:
+    SpawnResult spawn_forked(int fd, char** argv, char** envp, const ChildCheck& check) const;
     std::string path_;
     std::vector<std::string> argv_;
     std::vector<std::string> env_;

@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
     so.stay_alive = o.stay_alive;
     so.process_limit = o.process_limit;
     so.mirror_records = o.log_stderr;
+    so.hosts_allow = o.hosts_allow;
+    so.hosts_deny = o.hosts_deny;
     daemon::Server server(so);
     if (!server.load()) return 1;
 

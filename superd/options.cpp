@@ -10,6 +10,7 @@ namespace superd::daemon {
 const char* usage() {
     return "usage: superd [-f config] [-t] [-d] [-dontfork] [-stayalive] [-stderr]\n"
            "              [-pidfile file] [-filelog file | -syslog facility] [-limit N]\n"
+           "              [--hosts-allow file] [--hosts-deny file]\n"
            "              [-version]\n";
 }
 
@@ -41,6 +42,10 @@ std::expected<Options, std::string> parse_options(int argc, char** argv) {
             auto v = value(a);
             if (!v) return std::unexpected(v.error());
             o.pidfile = *v;
+        } else if (a == "--hosts-allow" || a == "--hosts-deny") {
+            auto v = value(a);
+            if (!v) return std::unexpected(v.error());
+            (a == "--hosts-allow" ? o.hosts_allow : o.hosts_deny) = *v;
         } else if (a == "-filelog") {
             auto v = value(a);
             if (!v) return std::unexpected(v.error());
@@ -62,8 +67,8 @@ std::expected<Options, std::string> parse_options(int argc, char** argv) {
         } else if (a == "-logprocs" || a == "-cc") {
             auto v = value(a);
             if (!v) return std::unexpected(v.error());
-            o.warnings.push_back(std::string(a) + " is accepted and ignored (superd has no ident "
-                                                  "lookups or consistency checks to tune)");
+            o.warnings.push_back(std::string(a) + " is accepted and ignored (superd's ident "
+                                                  "queries run in its event loop)");
         } else if (a == "-reuse" || a == "-shutdownprocs") {
             o.warnings.push_back(std::string(a) + " is accepted and ignored, as in xinetd");
         } else if (a == "-inetd_compat") {

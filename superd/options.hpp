@@ -19,7 +19,8 @@ struct Options {
     std::string filelog;
     std::optional<int> syslog_facility;
     int process_limit = 0;
-    std::vector<std::string> warnings; // accepted-but-ignored options
+    std::string hosts_allow, hosts_deny; // --hosts-allow / --hosts-deny: win over the config
+    std::vector<std::string> warnings;   // accepted-but-ignored options
 };
 
 std::expected<Options, std::string> parse_options(int argc, char** argv);

@@ -1,5 +1,7 @@
 #include "superd/server.hpp"
 
+#include "superd/libwrap.hpp"
+
 #include "common/log.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -54,6 +56,8 @@ bool Server::load() {
                                            options_.config_path);
         return false;
     }
+    use_wrap_tables(config.defaults);
+    warn_unreadable_tables(config);
     for (const auto& cfg : config.services) {
         auto svc = make_service(cfg);
         if (!svc || !svc->open()) continue;
@@ -64,6 +68,33 @@ bool Server::load() {
         return false;
     }
     return true;
+}
+
+void Server::use_wrap_tables(const DefaultsConfig& defaults) {
+    // The command line wins, then the config's defaults, then libwrap's own /etc files.
+    auto pick = [](const std::string& option, const std::string& config, const char* standard) {
+        return !option.empty() ? option : !config.empty() ? config : std::string(standard);
+    };
+    set_libwrap_tables(pick(options_.hosts_allow, defaults.hosts_allow, "/etc/hosts.allow"),
+                       pick(options_.hosts_deny, defaults.hosts_deny, "/etc/hosts.deny"));
+    common::logger("superd")->debug("tcp-wrappers tables: {} {}", libwrap_allow_table(),
+                                    libwrap_deny_table());
+}
+
+void Server::warn_unreadable_tables(const Config& config) {
+    if (!as_root_) return; // no user switch: superd's own rights apply
+    for (const auto& svc : config.services) {
+        if (!libwrap_checks(svc) || svc.user.empty() || svc.wait) continue;
+        auto plan = LaunchPlan::make(svc, true);
+        if (!plan || !plan->credentials()) continue;
+        const auto& c = *plan->credentials();
+        for (const auto& table : {libwrap_allow_table(), libwrap_deny_table()})
+            if (!table_readable_by(table, c.uid, c.gid, c.groups))
+                common::logger("superd")->warn(
+                    "{}: its user {} cannot read {}: tcp-wrappers will refuse every client "
+                    "(make it readable, or set flags = NOLIBWRAP)",
+                    svc.id, svc.user, table);
+    }
 }
 
 int Server::run() {
@@ -164,6 +195,8 @@ void Server::reload() {
                    options_.config_path);
         return;
     }
+    use_wrap_tables(config.defaults);
+    warn_unreadable_tables(config);
     std::map<std::string, std::shared_ptr<Service>> next;
     for (const auto& cfg : config.services) {
         auto old = services_.find(cfg.id);

@@ -20,8 +20,9 @@ namespace superd::daemon {
 struct ServerOptions {
     std::string config_path;
     bool stay_alive = false;
-    int process_limit = 0;       // -limit: 0 = none
-    bool mirror_records = false; // -stderr: service records also on superd's own log
+    int process_limit = 0;               // -limit: 0 = none
+    bool mirror_records = false;         // -stderr: service records also on superd's own log
+    std::string hosts_allow, hosts_deny; // --hosts-allow / --hosts-deny
 };
 
 class Server {
@@ -78,6 +79,10 @@ class Server {
     void kill_servers_of(const std::string& service_id, int sig);
     std::shared_ptr<Service> make_service(const ServiceConfig& cfg);
     void log_diagnostics(const Diagnostics& diags);
+    // Points libwrap at the hosts.allow/hosts.deny to use (before any child starts).
+    void use_wrap_tables(const DefaultsConfig& defaults);
+    // A warning for each service whose user cannot read a table (libwrap would refuse all).
+    void warn_unreadable_tables(const Config& config);
 
     ServerOptions options_;
     boost::asio::io_context io_;

@@ -2,11 +2,13 @@
 
 #include "superd/access.hpp"
 #include "superd/builtin_session.hpp"
+#include "superd/libwrap.hpp"
 #include "superd/server.hpp"
 
 #include "common/log.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 
 #include <cerrno>
 #include <cstdlib>
@@ -347,11 +349,10 @@ void Service::send_banner(int conn, const std::string& path) {
 }
 
 void Service::serve_connection(int conn, const RequestPeer& peer) {
-    send_banner(conn, config_.lists.banner_success);
+    bool wrapped = libwrap_checks(config_);
     if (builtin_ != Builtin::none) {
-        auto session = std::make_shared<BuiltinSession>(*this, builtin_, conn, peer);
-        sessions_.push_back(session);
-        session->start();
+        if (wrapped) return check_then_serve_builtin(conn, peer);
+        start_session(conn, peer);
         return;
     }
     if (config_.redirect_host) {
@@ -359,8 +360,92 @@ void Service::serve_connection(int conn, const RequestPeer& peer) {
         ::close(conn);
         return;
     }
+    // With libwrap the child sends banner_success itself, once hosts.allow/deny let it pass.
+    if (!wrapped) send_banner(conn, config_.lists.banner_success);
     spawn_server(conn, peer, false);
     ::close(conn);
+}
+
+void Service::start_session(int conn, const RequestPeer& peer) {
+    send_banner(conn, config_.lists.banner_success);
+    auto session = std::make_shared<BuiltinSession>(*this, builtin_, conn, peer);
+    sessions_.push_back(session);
+    session->start();
+}
+
+std::string Service::banner_text(const std::string& path) const {
+    if (path.empty()) return {};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        common::logger("superd")->error("{}: cannot open banner {}: {}", config_.id, path,
+                                        std::strerror(errno));
+        return {};
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+ChildCheck Service::libwrap_check(bool then_exit) const {
+    ChildCheck c;
+    c.daemon_name = libwrap_daemon_name(config_);
+    c.then_exit = then_exit;
+    if (config_.socket_type == SocketType::stream) {
+        if (!then_exit) c.banner_success = banner_text(config_.lists.banner_success);
+        c.banner_fail = banner_text(config_.lists.banner_fail);
+    }
+    return c;
+}
+
+void Service::check_then_serve_builtin(int conn, const RequestPeer& peer) {
+    // libwrap may run `spawn` commands, `twist` the process into a shell, and look names up:
+    // none of that may happen in superd itself, so one child makes the check for this request.
+    ChildCheck check = libwrap_check(true);
+    SpawnResult r = plan_.spawn(conn, peer.text(), &check);
+    if (r.pid < 0) {
+        ++counters_.fork_failed;
+        common::logger("superd")->error("{}: fork failed: {}", config_.id, std::strerror(r.error));
+        log_fail("fork", peer);
+        ::close(conn);
+        return;
+    }
+    ++admitting_;
+    watch_report(r.report_fd, [w = weak_from_this(), conn, peer](const std::string& report) {
+        auto s = w.lock();
+        if (!s || !s->is_open()) {
+            ::close(conn);
+            return;
+        }
+        --s->admitting_;
+        if (report == "A") return s->start_session(conn, peer);
+        s->child_report(report, peer);
+        ::close(conn); // refused (the child sent banner_fail), or a twist rule serves the client
+    });
+}
+
+void Service::watch_report(int report_fd, std::function<void(const std::string&)> done) {
+    auto pipe = std::make_shared<boost::asio::posix::stream_descriptor>(server_.io(), report_fd);
+    auto buf = std::make_shared<std::array<char, 64>>();
+    // Until the child closes its end: exec, exit, or a full record.
+    boost::asio::async_read(
+        *pipe, boost::asio::buffer(*buf),
+        [pipe, buf, done = std::move(done)](const boost::system::error_code&, std::size_t n) {
+            done(std::string(buf->data(), n));
+        });
+}
+
+void Service::child_report(const std::string& report, const RequestPeer& peer) {
+    if (report == "L") {
+        log_fail(fail_libwrap, peer);
+    } else if (report.starts_with("E")) {
+        auto colon = report.find(':');
+        std::string step =
+            report.substr(1, colon == std::string::npos ? std::string::npos : colon - 1);
+        int err = colon == std::string::npos ? 0 : std::atoi(report.c_str() + colon + 1);
+        common::logger("superd")->error("{}: cannot start {}: {}: {}", config_.id,
+                                        plan_.path().empty() ? config_.id : plan_.path(), step,
+                                        std::strerror(err));
+    }
 }
 
 bool Service::logs_userid(unsigned mask) const {
@@ -519,7 +604,10 @@ void Service::answer_datagram(const RequestPeer& peer, const sockaddr_storage& t
 }
 
 pid_t Service::spawn_server(int fd, const RequestPeer& peer, bool holds_socket) {
-    SpawnResult r = plan_.spawn(fd, peer.text());
+    // libwrap is checked in the child, for the services that have a client (not stream wait).
+    bool wrapped = libwrap_checks(config_) && peer.address.has_value();
+    ChildCheck check = wrapped ? libwrap_check(false) : ChildCheck{};
+    SpawnResult r = plan_.spawn(fd, peer.text(), wrapped ? &check : nullptr);
     pid_t pid = r.pid;
     if (pid < 0) {
         ++counters_.fork_failed;
@@ -531,6 +619,10 @@ pid_t Service::spawn_server(int fd, const RequestPeer& peer, bool holds_socket) 
     if (r.failed_step != nullptr)
         common::logger("superd")->error("{}: cannot start {}: {}: {}", config_.id, plan_.path(),
                                         r.failed_step, std::strerror(r.error));
+    if (r.report_fd >= 0)
+        watch_report(r.report_fd, [w = weak_from_this(), peer](const std::string& report) {
+            if (auto s = w.lock()) s->child_report(report, peer);
+        });
     ++running_;
     ++counters_.started;
     server_.register_child(pid, shared_from_this(), holds_socket, peer);

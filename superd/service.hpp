@@ -108,6 +108,18 @@ class Service : public std::enable_shared_from_this<Service> {
     void refuse_connection(int conn, const RequestPeer& peer, const std::string& reason);
     // Sends the file at `path` (empty: nothing) on the connection.
     void send_banner(int conn, const std::string& path);
+    // A builtin's session on an admitted connection (after banner_success).
+    void start_session(int conn, const RequestPeer& peer);
+    // The file's contents, read anew each time (empty path or unreadable: nothing).
+    std::string banner_text(const std::string& path) const;
+    // What the forked child checks with libwrap; then_exit for in-process services.
+    ChildCheck libwrap_check(bool then_exit) const;
+    // A builtin under libwrap: a child checks, then superd serves (or not).
+    void check_then_serve_builtin(int conn, const RequestPeer& peer);
+    // Reads a child's report pipe to its end, then calls `done` with what it said.
+    void watch_report(int report_fd, std::function<void(const std::string&)> done);
+    // FAIL libwrap, or why the server could not start.
+    void child_report(const std::string& report, const RequestPeer& peer);
     // An accepted connection that passed every check: banner_success, builtin session or server.
     void serve_connection(int conn, const RequestPeer& peer);
     // USERID in this log mask, and the service logs at all.

@@ -96,13 +96,23 @@ bool have_program(const std::string& path) {
     return ::access(path.c_str(), X_OK) == 0;
 }
 
-std::string config_text(const std::string& log_path, const std::string& services) {
+std::string config_text(const std::string& log_path, const std::string& services,
+                        const std::string& wrap_dir) {
+    std::string wrap = wrap_dir.empty() ? "/nonexistent/superd-test" : wrap_dir;
     return "defaults\n{\n"
            "    log_type       = FILE " +
            log_path +
            "\n"
            "    log_on_success = PID HOST EXIT DURATION\n"
            "    log_on_failure = HOST\n"
+           // Not the machine's tcp-wrappers tables: files that do not exist (allow all), or
+           // the test's own (`wrap_dir`, which must be readable by the services' users).
+           "    hosts_allow    = " +
+           wrap +
+           "/hosts.allow\n"
+           "    hosts_deny     = " +
+           wrap +
+           "/hosts.deny\n"
            "    bind           = 127.0.0.1\n"
            "    instances      = 50\n"
            "}\n" +

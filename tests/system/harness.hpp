@@ -100,7 +100,9 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
 bool have_program(const std::string& path);
 
 // A config whose defaults log to `log_path` in xinetd's FILE format, followed by `services`.
-std::string config_text(const std::string& log_path, const std::string& services);
+// tcp-wrappers read `wrap_dir`/hosts.allow and hosts.deny (default: absent files, allow all).
+std::string config_text(const std::string& log_path, const std::string& services,
+                        const std::string& wrap_dir = "");
 
 // One `service` block: `name` and the given "attribute = value" lines.
 std::string service_block(const std::string& name, const std::vector<std::string>& lines);

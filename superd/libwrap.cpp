@@ -1,0 +1,83 @@
+#include "superd/libwrap.hpp"
+
+#include <algorithm>
+#include <cerrno>
+
+#include <sys/stat.h>
+#include <syslog.h>
+#include <tcpd.h>
+
+// libwrap logs its own decisions at these severities; the program must define them (xinetd:
+// LOG_INFO for both, access.c).
+int allow_severity = LOG_INFO;
+int deny_severity = LOG_INFO;
+
+namespace superd::daemon {
+namespace {
+
+std::string allow_table = "/etc/hosts.allow";
+std::string deny_table = "/etc/hosts.deny";
+
+std::string basename_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+} // namespace
+
+std::string libwrap_daemon_name(const ServiceConfig& svc) {
+    if (!svc.libwrap.empty()) return svc.libwrap;
+    if (svc.is_internal() || svc.redirect_host) return svc.name;
+    if ((svc.flags & flag_nameinargs) && !svc.server_args.empty())
+        return basename_of(svc.server_args.front());
+    return basename_of(svc.server);
+}
+
+bool libwrap_checks(const ServiceConfig& svc) {
+    return !(svc.flags & flag_nolibwrap);
+}
+
+void set_libwrap_tables(const std::string& allow, const std::string& deny) {
+    allow_table = allow;
+    deny_table = deny;
+    hosts_allow_table = allow_table.data();
+    hosts_deny_table = deny_table.data();
+}
+
+const std::string& libwrap_allow_table() {
+    return allow_table;
+}
+const std::string& libwrap_deny_table() {
+    return deny_table;
+}
+
+bool table_readable_by(const std::string& path, uid_t uid, gid_t gid,
+                       const std::vector<gid_t>& groups) {
+    if (uid == 0) return true;
+    auto allowed = [&](const struct stat& st, mode_t owner_bit) {
+        mode_t group_bit = owner_bit >> 3, other_bit = owner_bit >> 6;
+        if (st.st_uid == uid) return (st.st_mode & owner_bit) != 0;
+        bool in_group =
+            st.st_gid == gid || std::find(groups.begin(), groups.end(), st.st_gid) != groups.end();
+        if (in_group) return (st.st_mode & group_bit) != 0;
+        return (st.st_mode & other_bit) != 0;
+    };
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return errno == ENOENT;
+    if (!allowed(st, S_IRUSR)) return false;
+    for (auto slash = path.rfind('/'); slash != std::string::npos && slash > 0;
+         slash = path.rfind('/', slash - 1)) {
+        if (::stat(path.substr(0, slash).c_str(), &st) != 0 || !allowed(st, S_IXUSR)) return false;
+    }
+    return true;
+}
+
+bool libwrap_allows(int fd, const std::string& daemon_name) {
+    std::string daemon = daemon_name; // libwrap wants char*
+    request_info request;
+    request_init(&request, RQ_DAEMON, daemon.data(), RQ_FILE, fd, 0);
+    fromhost(&request);
+    return hosts_access(&request) != 0;
+}
+
+} // namespace superd::daemon
