@@ -23,8 +23,7 @@ using common::ConfigLine;
 
 constexpr int max_include_depth = 16;
 
-const std::set<std::string> not_yet_effective = {"libwrap", "redirect", "rpc_version",
-                                                 "rpc_number"};
+const std::set<std::string> not_yet_effective = {"rpc_version", "rpc_number"};
 
 bool is_comment_or_blank(const std::string& text) {
     auto t = common::trim(text);

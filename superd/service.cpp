@@ -3,6 +3,7 @@
 #include "superd/access.hpp"
 #include "superd/builtin_session.hpp"
 #include "superd/libwrap.hpp"
+#include "superd/redirect.hpp"
 #include "superd/server.hpp"
 
 #include "common/log.hpp"
@@ -30,6 +31,8 @@ namespace {
 constexpr int listen_backlog = 128;
 constexpr int accepts_per_wakeup = 64;                        // then yield to the other services
 constexpr auto fork_retry_interval = std::chrono::seconds(5); // xinetd's RETRY_INTERVAL
+// xinetd connects to a redirect target without a deadline; superd gives up after this.
+constexpr auto redirect_connect_timeout = std::chrono::seconds(30);
 
 bool readable_now(int fd) {
     pollfd p{fd, POLLIN, 0};
@@ -159,6 +162,10 @@ void Service::close() {
     for (auto& s : sessions_)
         s->close();
     sessions_.clear();
+    auto relays = std::move(relays_); // their done handlers find nothing left to log
+    relays_.clear();
+    for (auto& [id, r] : relays)
+        r.session->close();
     if (watch_) {
         boost::system::error_code ec;
         watch_->cancel(ec);
@@ -214,7 +221,8 @@ std::optional<std::string> Service::limit_refusal(const RequestPeer& peer) const
     if (config_.instances != unlimited && running_ + admitting_ >= config_.instances)
         return "service_limit";
     if (config_.per_source != unlimited && peer.address) {
-        if (server_.running_from(*this, peer.address->unmapped()) >= config_.per_source)
+        auto from = peer.address->unmapped();
+        if (server_.running_from(*this, from) + relays_from(from) >= config_.per_source)
             return "per_source_limit";
     }
     if (server_.process_limit() > 0 && server_.total_running() + 1 > server_.process_limit())
@@ -350,15 +358,9 @@ void Service::send_banner(int conn, const std::string& path) {
 
 void Service::serve_connection(int conn, const RequestPeer& peer) {
     bool wrapped = libwrap_checks(config_);
-    if (builtin_ != Builtin::none) {
-        if (wrapped) return check_then_serve_builtin(conn, peer);
-        start_session(conn, peer);
-        return;
-    }
-    if (config_.redirect_host) {
-        log_fail("redirect", peer); // redirect arrives with the access-control work
-        ::close(conn);
-        return;
+    if (builtin_ != Builtin::none || config_.redirect_host) { // served inside superd
+        if (wrapped) return check_then_serve_in_process(conn, peer);
+        return serve_in_process(conn, peer);
     }
     // With libwrap the child sends banner_success itself, once hosts.allow/deny let it pass.
     if (!wrapped) send_banner(conn, config_.lists.banner_success);
@@ -366,11 +368,57 @@ void Service::serve_connection(int conn, const RequestPeer& peer) {
     ::close(conn);
 }
 
-void Service::start_session(int conn, const RequestPeer& peer) {
+void Service::serve_in_process(int conn, const RequestPeer& peer) {
     send_banner(conn, config_.lists.banner_success);
+    if (config_.redirect_host) return start_redirect(conn, peer);
     auto session = std::make_shared<BuiltinSession>(*this, builtin_, conn, peer);
     sessions_.push_back(session);
     session->start();
+}
+
+void Service::start_redirect(int conn, const RequestPeer& peer) {
+    boost::system::error_code ec;
+    auto address = boost::asio::ip::make_address(config_.redirect_address->str(), ec);
+    if (ec) { // cannot happen: the parser resolved it
+        common::logger("superd")->error("{}: bad redirect address", config_.id);
+        ::close(conn);
+        return;
+    }
+    std::uint64_t id = next_relay_id_++;
+    ++running_; // a relay counts as an instance, as xinetd's forked relay does
+    ++counters_.started;
+    log_start(0, peer);
+    auto session = std::make_shared<RedirectSession>(
+        server_.io(), conn, boost::asio::ip::tcp::endpoint(address, config_.redirect_port),
+        (config_.flags & flag_keepalive) != 0, redirect_connect_timeout,
+        [w = weak_from_this(), id](const RedirectResult& r) {
+            if (auto s = w.lock()) s->redirect_done(id, r);
+        });
+    relays_[id] = Relay{session, peer, std::chrono::steady_clock::now()};
+    session->start();
+}
+
+void Service::redirect_done(std::uint64_t id, const RedirectResult& r) {
+    auto it = relays_.find(id);
+    if (it == relays_.end()) return; // the service was closed meanwhile
+    Relay relay = std::move(it->second);
+    relays_.erase(it);
+    if (running_ > 0) --running_;
+    if (!r.connected)
+        common::logger("superd")->error("{}: redirect to {}: {}", config_.id,
+                                        *config_.redirect_host, r.error);
+    if (config_.lists.log_on_success & log_traffic)
+        server_.logs().write(config_.log_type,
+                             "TRAFFIC: " + config_.id + " in=" + std::to_string(r.in) +
+                                 "(bytes) out=" + std::to_string(r.out) + "(bytes)");
+    log_exit(0, 0, relay.started);
+}
+
+int Service::relays_from(const common::IpAddress& address) const {
+    int n = 0;
+    for (const auto& [id, r] : relays_)
+        if (r.peer.address && r.peer.address->unmapped() == address) ++n;
+    return n;
 }
 
 std::string Service::banner_text(const std::string& path) const {
@@ -397,7 +445,7 @@ ChildCheck Service::libwrap_check(bool then_exit) const {
     return c;
 }
 
-void Service::check_then_serve_builtin(int conn, const RequestPeer& peer) {
+void Service::check_then_serve_in_process(int conn, const RequestPeer& peer) {
     // libwrap may run `spawn` commands, `twist` the process into a shell, and look names up:
     // none of that may happen in superd itself, so one child makes the check for this request.
     ChildCheck check = libwrap_check(true);
@@ -417,7 +465,7 @@ void Service::check_then_serve_builtin(int conn, const RequestPeer& peer) {
             return;
         }
         --s->admitting_;
-        if (report == "A") return s->start_session(conn, peer);
+        if (report == "A") return s->serve_in_process(conn, peer);
         s->child_report(report, peer);
         ::close(conn); // refused (the child sent banner_fail), or a twist rule serves the client
     });

@@ -5,6 +5,7 @@
 #include "superd/config.hpp"
 #include "superd/ident.hpp"
 #include "superd/launcher.hpp"
+#include "superd/redirect.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -108,14 +110,18 @@ class Service : public std::enable_shared_from_this<Service> {
     void refuse_connection(int conn, const RequestPeer& peer, const std::string& reason);
     // Sends the file at `path` (empty: nothing) on the connection.
     void send_banner(int conn, const std::string& path);
-    // A builtin's session on an admitted connection (after banner_success).
-    void start_session(int conn, const RequestPeer& peer);
+    // A builtin session or a redirect relay on an admitted connection (after banner_success).
+    void serve_in_process(int conn, const RequestPeer& peer);
+    // redirect: relays the connection to the target inside superd; a relay is an instance.
+    void start_redirect(int conn, const RequestPeer& peer);
+    void redirect_done(std::uint64_t id, const RedirectResult& r);
+    int relays_from(const common::IpAddress& address) const;
     // The file's contents, read anew each time (empty path or unreadable: nothing).
     std::string banner_text(const std::string& path) const;
     // What the forked child checks with libwrap; then_exit for in-process services.
     ChildCheck libwrap_check(bool then_exit) const;
-    // A builtin under libwrap: a child checks, then superd serves (or not).
-    void check_then_serve_builtin(int conn, const RequestPeer& peer);
+    // A builtin or redirect under libwrap: a child checks, then superd serves (or not).
+    void check_then_serve_in_process(int conn, const RequestPeer& peer);
     // Reads a child's report pipe to its end, then calls `done` with what it said.
     void watch_report(int report_fd, std::function<void(const std::string&)> done);
     // FAIL libwrap, or why the server could not start.
@@ -145,6 +151,13 @@ class Service : public std::enable_shared_from_this<Service> {
     int running_ = 0;
     int admitting_ = 0; // connections waiting for a name lookup or an ident reply
     std::list<std::shared_ptr<BuiltinSession>> sessions_;
+    struct Relay {
+        std::shared_ptr<RedirectSession> session;
+        RequestPeer peer;
+        std::chrono::steady_clock::time_point started;
+    };
+    std::map<std::uint64_t, Relay> relays_;
+    std::uint64_t next_relay_id_ = 1;
     Chargen chargen_; // the dgram ring is shared between requests, as in xinetd
     ServiceCounters counters_;
     CpsMeter cps_;

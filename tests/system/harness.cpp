@@ -306,6 +306,7 @@ std::optional<std::string> udp_exchange(int port, const std::string& payload,
 CommandResult run_command(const std::vector<std::string>& argv_in, const std::string& input,
                           std::chrono::milliseconds timeout) {
     CommandResult result;
+    ::signal(SIGPIPE, SIG_IGN); // a command that exits before reading all its input
     int in_pipe[2], out_pipe[2];
     if (::pipe2(in_pipe, O_CLOEXEC) != 0) return result;
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) return result;
@@ -324,20 +325,40 @@ CommandResult run_command(const std::vector<std::string>& argv_in, const std::st
     }
     ::close(in_pipe[0]);
     ::close(out_pipe[1]);
-    // Small inputs only: written in one go, then EOF.
-    if (!input.empty()) {
-        ssize_t w = ::write(in_pipe[1], input.data(), input.size());
-        (void)w;
-    }
-    ::close(in_pipe[1]);
+    // Feed stdin and drain stdout together (either pipe may fill), all before the deadline.
     auto deadline = Clock::now() + timeout;
+    int in_fd = in_pipe[1];
+    ::fcntl(in_fd, F_SETFL, O_NONBLOCK);
+    std::size_t written = 0;
+    if (input.empty()) {
+        ::close(in_fd);
+        in_fd = -1;
+    }
     char buf[4096];
-    while (wait_readable(out_pipe[0], deadline)) {
-        ssize_t n = ::read(out_pipe[0], buf, sizeof buf);
+    for (;;) {
+        pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {in_fd, POLLOUT, 0}};
+        int left = remaining_ms(deadline);
+        if (left <= 0) break;
+        int n = ::poll(fds, in_fd >= 0 ? 2 : 1, left);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
-        result.out.append(buf, static_cast<std::size_t>(n));
+        if (in_fd >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            ssize_t w = ::write(in_fd, input.data() + written, input.size() - written);
+            if (w > 0) written += static_cast<std::size_t>(w);
+            if (w < 0 && errno != EAGAIN && errno != EINTR) written = input.size();
+            if (written >= input.size()) {
+                ::close(in_fd);
+                in_fd = -1;
+            }
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t r = ::read(out_pipe[0], buf, sizeof buf);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            result.out.append(buf, static_cast<std::size_t>(r));
+        }
     }
+    if (in_fd >= 0) ::close(in_fd);
     ::close(out_pipe[0]);
     auto status = wait_pid(pid, deadline);
     if (!status) {
