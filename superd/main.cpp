@@ -1,5 +1,6 @@
 // superd: an xinetd-compatible super-daemon. args -> config -> server -> run -> exit code.
 #include "superd/check.hpp"
+#include "superd/control.hpp"
 #include "superd/options.hpp"
 #include "superd/server.hpp"
 
@@ -79,6 +80,7 @@ int main(int argc, char** argv) {
     so.mirror_records = o.log_stderr;
     so.hosts_allow = o.hosts_allow;
     so.hosts_deny = o.hosts_deny;
+    so.control_path = o.control_path.empty() ? daemon::default_control_path() : o.control_path;
     daemon::Server server(so);
     if (!server.load()) return 1;
 

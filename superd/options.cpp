@@ -10,7 +10,7 @@ namespace superd::daemon {
 const char* usage() {
     return "usage: superd [-f config] [-t] [-d] [-dontfork] [-stayalive] [-stderr]\n"
            "              [-pidfile file] [-filelog file | -syslog facility] [-limit N]\n"
-           "              [--hosts-allow file] [--hosts-deny file]\n"
+           "              [--hosts-allow file] [--hosts-deny file] [--control socket]\n"
            "              [-version]\n";
 }
 
@@ -46,6 +46,10 @@ std::expected<Options, std::string> parse_options(int argc, char** argv) {
             auto v = value(a);
             if (!v) return std::unexpected(v.error());
             (a == "--hosts-allow" ? o.hosts_allow : o.hosts_deny) = *v;
+        } else if (a == "--control") {
+            auto v = value(a);
+            if (!v) return std::unexpected(v.error());
+            o.control_path = *v;
         } else if (a == "-filelog") {
             auto v = value(a);
             if (!v) return std::unexpected(v.error());

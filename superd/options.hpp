@@ -20,6 +20,7 @@ struct Options {
     std::optional<int> syslog_facility;
     int process_limit = 0;
     std::string hosts_allow, hosts_deny; // --hosts-allow / --hosts-deny: win over the config
+    std::string control_path;            // --control: superctl's socket (default_control_path())
     std::vector<std::string> warnings;   // accepted-but-ignored options
 };
 

@@ -22,7 +22,7 @@ Server::Server(ServerOptions options)
     , resolver_(io_)
     , as_root_(geteuid() == 0) {
     ::signal(SIGPIPE, SIG_IGN);
-    for (int sig : {SIGHUP, SIGUSR2, SIGTERM, SIGQUIT, SIGINT, SIGCHLD})
+    for (int sig : {SIGHUP, SIGUSR1, SIGUSR2, SIGTERM, SIGQUIT, SIGINT, SIGCHLD})
         signals_.add(sig);
 }
 
@@ -98,6 +98,12 @@ void Server::warn_unreadable_tables(const Config& config) {
 }
 
 int Server::run() {
+    started_ = std::chrono::steady_clock::now();
+    if (!options_.control_path.empty()) {
+        control_ = std::make_unique<ControlServer>(
+            io_, options_.control_path, [this](const std::string& r) { return control_answer(r); });
+        if (!control_->start()) control_.reset(); // superctl will not reach it; serve anyway
+    }
     for (auto& [id, svc] : services_)
         svc->start();
     common::logger("superd")->info("superd Version {} started with {} service(s)", "0.1.0",
@@ -117,6 +123,9 @@ void Server::wait_signals() {
         case SIGHUP:
         case SIGUSR2:
             reload();
+            break;
+        case SIGUSR1:
+            write_dump();
             break;
         case SIGTERM:
         case SIGINT:
@@ -184,7 +193,7 @@ void Server::kill_servers_of(const std::string& id, int sig) {
         if (c.service_id == id) ::kill(pid, sig);
 }
 
-void Server::reload() {
+std::string Server::reload() {
     auto log = common::logger("superd");
     log->info("Starting reconfiguration");
     Diagnostics diags;
@@ -193,7 +202,11 @@ void Server::reload() {
     if (config.fatal || diags.has_errors()) {
         log->error("{}: the new configuration has errors; keeping the running one",
                    options_.config_path);
-        return;
+        std::string why =
+            "refused: " + options_.config_path + " has errors; the running configuration is kept";
+        for (const auto& d : diags.all())
+            if (d.severity == common::Severity::error) why += "\n" + d.str();
+        return why;
     }
     use_wrap_tables(config.defaults);
     warn_unreadable_tables(config);
@@ -230,7 +243,9 @@ void Server::reload() {
     services_ = std::move(next);
     logs_.reopen();
     log->info("Reconfigured: {} service(s)", services_.size());
+    std::string done = "reloaded: " + std::to_string(services_.size()) + " service(s)";
     if (services_.empty() && !options_.stay_alive) shutdown(false);
+    return done;
 }
 
 void Server::shutdown(bool kill_servers) {
@@ -245,7 +260,15 @@ void Server::shutdown(bool kill_servers) {
             if (!c.external) ::kill(pid, SIGTERM);
     }
     services_.clear();
+    control_.reset(); // the socket file goes with it
     io_.stop();
+}
+
+std::string Server::dump_path() const {
+    std::string base =
+        options_.control_path.empty() ? default_control_path() : options_.control_path;
+    if (base.ends_with(".sock")) base.resize(base.size() - 5);
+    return base + ".dump";
 }
 
 void Server::reverse_lookup(const common::IpAddress& address,

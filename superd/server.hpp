@@ -2,12 +2,14 @@
 // The daemon: one Asio event loop owning every service, the running servers, and the signals
 // (SIGHUP reload, SIGTERM/SIGQUIT shutdown, SIGCHLD reaping).
 #include "superd/config.hpp"
+#include "superd/control.hpp"
 #include "superd/service.hpp"
 #include "superd/service_log.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <functional>
@@ -23,6 +25,7 @@ struct ServerOptions {
     int process_limit = 0;               // -limit: 0 = none
     bool mirror_records = false;         // -stderr: service records also on superd's own log
     std::string hosts_allow, hosts_deny; // --hosts-allow / --hosts-deny
+    std::string control_path;            // superctl's socket; empty: none
 };
 
 class Server {
@@ -59,8 +62,18 @@ class Server {
     void sensor_deny(const common::IpAddress& address, int minutes);
     bool sensor_denies(const common::IpAddress& address);
 
-    // SIGHUP: re-read the config; keep the old one when the new one has errors.
-    void reload();
+    // SIGHUP: re-read the config; keep the old one when the new one has errors. Returns what
+    // happened, for superctl ("reloaded: N service(s)" or "refused: ..." with the errors).
+    std::string reload();
+
+    // superctl's requests: "status", "status json", "reload", "dump".
+    std::string control_answer(const std::string& request);
+    std::string status_text() const;
+    boost::json::object status_json() const;
+    // xinetd's SIGUSR1 dump: every service's settings and state.
+    std::string dump_text() const;
+    void write_dump(); // to dump_path(), write-temp + rename
+    std::string dump_path() const;
 
   private:
     struct Child {
@@ -94,6 +107,8 @@ class Server {
     std::map<common::IpAddress, std::chrono::steady_clock::time_point> sensor_denied_;
     bool as_root_;
     bool stopping_ = false;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::unique_ptr<ControlServer> control_;
     int exit_code_ = 0;
 };
 

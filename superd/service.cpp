@@ -371,6 +371,7 @@ void Service::serve_connection(int conn, const RequestPeer& peer) {
 void Service::serve_in_process(int conn, const RequestPeer& peer) {
     send_banner(conn, config_.lists.banner_success);
     if (config_.redirect_host) return start_redirect(conn, peer);
+    ++counters_.started;
     auto session = std::make_shared<BuiltinSession>(*this, builtin_, conn, peer);
     sessions_.push_back(session);
     session->start();
@@ -526,6 +527,7 @@ void Service::identified(int conn, const RequestPeer& peer, bool then_serve, con
     }
     if (r.status != IdentStatus::ok && (config_.flags & flag_idonly)) {
         ++counters_.refused;
+        ++counters_.refused_by["noid"];
         server_.logs().write(config_.log_type, "NOID: " + config_.id + " " +
                                                    peer.text().value_or("<no address>") + " " +
                                                    std::string(ident_explain(r.status)));
@@ -716,6 +718,8 @@ bool Service::cps_exceeded() {
         "Restarting in {} seconds.",
         config_.id, config_.cps_disable_seconds);
     cps_disabled_ = true;
+    cps_until_ =
+        std::chrono::system_clock::now() + std::chrono::seconds(config_.cps_disable_seconds);
     // Clients see "connection refused" while the socket is closed; servers keep running.
     if (watch_) {
         boost::system::error_code ec;
@@ -729,6 +733,21 @@ bool Service::cps_exceeded() {
     server_.after(std::chrono::seconds(config_.cps_disable_seconds), weak_from_this(),
                   [](Service& s) { s.reactivate(); });
     return true;
+}
+
+std::string Service::state() const {
+    if (config_.is_tcpmux_client()) return "reached through tcpmux";
+    if (cps_disabled_) {
+        std::time_t t = std::chrono::system_clock::to_time_t(cps_until_);
+        std::tm tm{};
+        localtime_r(&t, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+        return std::string("disabled by cps until ") + buf;
+    }
+    if (fd_ < 0) return "closed";
+    if (suspended_) return "suspended";
+    return "listening";
 }
 
 void Service::reactivate() {
@@ -761,6 +780,7 @@ void Service::log_exit(pid_t pid, int status, std::chrono::steady_clock::time_po
 
 void Service::log_fail(const std::string& reason, const RequestPeer& peer) {
     ++counters_.refused;
+    ++counters_.refused_by[reason];
     if (config_.lists.log_on_failure == 0) return;
     server_.logs().write(config_.log_type, fail_record(config_.id, config_.lists.log_on_failure,
                                                        reason, peer.text()));

@@ -33,9 +33,10 @@ struct RequestPeer {
 };
 
 struct ServiceCounters {
-    std::uint64_t started = 0; // servers started (or builtin requests served)
+    std::uint64_t started = 0; // servers started (or builtin requests served, relays)
     std::uint64_t refused = 0; // FAIL records
     std::uint64_t fork_failed = 0;
+    std::map<std::string, std::uint64_t> refused_by; // FAIL reason -> count
 };
 
 // Connections-per-second accounting exactly as xinetd's access.c: a window whose length in
@@ -73,6 +74,11 @@ class Service : public std::enable_shared_from_this<Service> {
     int running() const { return running_; }
     bool is_open() const { return fd_ >= 0 || config_.is_tcpmux_client(); }
     bool cps_disabled() const { return cps_disabled_; }
+    // For superctl: "listening", "suspended", "disabled by cps until <local time>", "closed",
+    // or "reached through tcpmux".
+    std::string state() const;
+    // Connections served inside superd right now (builtin sessions, relays).
+    std::size_t in_process() const { return sessions_.size() + relays_.size(); }
     std::uint16_t bound_port() const { return bound_port_; }
     const ServiceCounters& counters() const { return counters_; }
 
@@ -162,6 +168,7 @@ class Service : public std::enable_shared_from_this<Service> {
     ServiceCounters counters_;
     CpsMeter cps_;
     bool cps_disabled_ = false;
+    std::chrono::system_clock::time_point cps_until_;
 };
 
 } // namespace superd::daemon

@@ -1,5 +1,6 @@
 #include "tests/system/harness.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -138,6 +139,9 @@ Superd::~Superd() {
 bool Superd::start(const std::string& conf, std::vector<std::string> extra) {
     log_path_ = dir_.file("stderr");
     std::vector<std::string> args{superd_binary(), "-f", conf, "-dontfork", "-stderr"};
+    // Its own control socket, never the machine's /run/superd.sock.
+    if (std::find(extra.begin(), extra.end(), "--control") == extra.end())
+        args.insert(args.end(), {"--control", dir_.file("ctl.sock")});
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ < 0) return false;

@@ -227,12 +227,12 @@ TEST(Options, FilelogTakesSuperdsOwnMessages) {
         config_text(dir.file("services.log"),
                     service_block("echo", {"type = INTERNAL UNLISTED", "socket_type = stream",
                                            "wait = no", "port = " + std::to_string(port)})));
-    auto r =
-        run_command({"sh", "-c",
-                     "\"$0\" -f \"$1\" -dontfork -filelog \"$2\" & pid=$!; "
-                     "for i in $(seq 200); do grep -q started \"$2\" && break; sleep 0.05; done; "
-                     "kill -TERM $pid; wait $pid",
-                     superd_binary(), dir.file("superd.conf"), dir.file("superd.log")});
+    auto r = run_command(
+        {"sh", "-c",
+         "\"$0\" -f \"$1\" -dontfork -filelog \"$2\" --control \"$3\" & pid=$!; "
+         "for i in $(seq 200); do grep -q started \"$2\" && break; sleep 0.05; done; "
+         "kill -TERM $pid; wait $pid",
+         superd_binary(), dir.file("superd.conf"), dir.file("superd.log"), dir.file("ctl.sock")});
     EXPECT_EQ(r.status, 0) << r.out;
     std::string log = read_file(dir.file("superd.log"));
     EXPECT_NE(log.find("started with 1 service(s)"), std::string::npos) << log;
