@@ -141,10 +141,17 @@ void write_all(int fd, const std::string& data) {
 // the server is to be exec'd; a refused or builtin check ends the child here.
 void run_check(const ChildStart& cs) {
     const ChildCheck& check = *cs.check;
-    if (!libwrap_allows(0, check.daemon_name)) {
+    bool allowed = check.client
+                       ? libwrap_allows_addresses(reinterpret_cast<const sockaddr*>(&*check.client),
+                                                  reinterpret_cast<const sockaddr*>(&*check.server),
+                                                  check.daemon_name)
+                       : libwrap_allows(0, check.daemon_name);
+    if (!allowed) {
         int type = 0;
         socklen_t len = sizeof type;
-        if (::getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM) {
+        if (check.client) {
+            // superd has read the datagram already: nothing to consume, nothing to answer
+        } else if (::getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM) {
             char byte; // the refused datagram is consumed, or it would start the next child
             (void)::recv(0, &byte, 1, MSG_DONTWAIT);
         } else {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 namespace superd::daemon {
@@ -33,6 +34,8 @@ struct ChildCheck {
     std::string banner_success; // contents, written to the client when the check passes
     std::string banner_fail;    // contents, written when it refuses
     bool then_exit = false;     // in-process service: report "A" and exit instead of exec
+    // A datagram superd has read already: libwrap is asked about these addresses, not fd 0.
+    std::optional<sockaddr_storage> client, server;
 };
 
 class LaunchPlan {

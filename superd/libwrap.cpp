@@ -81,3 +81,17 @@ bool libwrap_allows(int fd, const std::string& daemon_name) {
 }
 
 } // namespace superd::daemon
+
+namespace superd::daemon {
+
+bool libwrap_allows_addresses(const sockaddr* client, const sockaddr* server,
+                              const std::string& daemon_name) {
+    std::string daemon = daemon_name;
+    request_info request;
+    request_init(&request, RQ_DAEMON, daemon.data(), RQ_CLIENT_SIN, client, RQ_SERVER_SIN, server,
+                 0);
+    sock_methods(&request);
+    return hosts_access(&request) != 0;
+}
+
+} // namespace superd::daemon

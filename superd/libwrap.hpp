@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/socket.h>
 #include <sys/types.h>
 
 namespace superd::daemon {
@@ -34,5 +35,9 @@ bool table_readable_by(const std::string& path, uid_t uid, gid_t gid,
 // socket) `fd`. Runs the matching rule's options: `spawn` runs its command, `twist` does not
 // return. True when access is granted.
 bool libwrap_allows(int fd, const std::string& daemon_name);
+
+// The same for a request known only by its addresses (a datagram superd has already read).
+bool libwrap_allows_addresses(const sockaddr* client, const sockaddr* server,
+                              const std::string& daemon_name);
 
 } // namespace superd::daemon

@@ -615,12 +615,38 @@ void Service::serve_builtin_datagrams() {
             auto s = w.lock();
             if (!s || s->fd_ < 0) return;
             if (refusal) return s->log_fail(*refusal, peer);
+            if (libwrap_checks(s->config_)) return s->check_then_answer(peer, ss, len, payload);
             s->answer_datagram(peer, ss, len, payload);
         });
     }
     boost::asio::post(server_.io(), [w = weak_from_this()] {
         if (auto s = w.lock()) s->on_ready();
     });
+}
+
+void Service::check_then_answer(const RequestPeer& peer, const sockaddr_storage& from,
+                                socklen_t len, const std::string& payload) {
+    // As for stream builtins: libwrap runs in a child, asked about the datagram's addresses.
+    ChildCheck check = libwrap_check(true);
+    check.client = from;
+    sockaddr_storage local{};
+    socklen_t local_len = sizeof local;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &local_len);
+    check.server = local;
+    SpawnResult r = plan_.spawn(fd_, peer.text(), &check);
+    if (r.pid < 0) {
+        ++counters_.fork_failed;
+        common::logger("superd")->error("{}: fork failed: {}", config_.id, std::strerror(r.error));
+        log_fail("fork", peer);
+        return;
+    }
+    watch_report(r.report_fd,
+                 [w = weak_from_this(), peer, from, len, payload](const std::string& report) {
+                     auto s = w.lock();
+                     if (!s || s->fd_ < 0) return;
+                     if (report == "A") return s->answer_datagram(peer, from, len, payload);
+                     s->child_report(report, peer);
+                 });
 }
 
 void Service::answer_datagram(const RequestPeer& peer, const sockaddr_storage& to, socklen_t len,

@@ -101,6 +101,10 @@ class Service : public std::enable_shared_from_this<Service> {
     void serve_builtin_datagrams();
     void answer_datagram(const RequestPeer& peer, const sockaddr_storage& to, socklen_t len,
                          const std::string& payload);
+    // A dgram builtin under libwrap: a child checks the datagram's addresses, then superd
+    // answers (or not).
+    void check_then_answer(const RequestPeer& peer, const sockaddr_storage& from, socklen_t len,
+                           const std::string& payload);
     // FAIL record; the datagram is consumed; the socket is watched again.
     void refuse_datagram(const RequestPeer& peer, const std::string& reason);
     // The request-time limits xinetd checks in the parent (instances, per_source, -limit).

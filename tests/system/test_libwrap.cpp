@@ -163,5 +163,19 @@ TEST_F(Libwrap, AnUnreadableTableIsWarnedAboutAndRefusesEveryone) {
     EXPECT_TRUE(superd.wait_for_log("FAIL: hello libwrap from=127.0.0.1")) << superd.log();
 }
 
+TEST_F(Libwrap, InternalDatagramServicesAreCheckedToo) {
+    int echo = free_port(SOCK_DGRAM), daytime = free_port(SOCK_DGRAM);
+    auto dgram = [](const std::string& name, int port) {
+        return service_block(name, {"type = INTERNAL UNLISTED", "id = " + name + "-dgram",
+                                    "socket_type = dgram", "wait = yes",
+                                    "port = " + std::to_string(port)});
+    };
+    start("", "echo: 127.0.0.1\n", dgram("echo", echo) + dgram("daytime", daytime));
+    EXPECT_EQ(udp_exchange(echo, "hello", 1s), std::nullopt);
+    EXPECT_TRUE(superd.wait_for_log("FAIL: echo-dgram libwrap from=127.0.0.1")) << superd.log();
+    EXPECT_TRUE(udp_exchange(daytime, "what time is it", 3s).has_value());
+    EXPECT_EQ(count_of(log(), "START: echo-dgram"), 0) << log();
+}
+
 } // namespace
 } // namespace superd::system_test
