@@ -69,6 +69,15 @@ bool within_access_times(const std::vector<TimeInterval>& times, int minute_of_d
     });
 }
 
+std::optional<std::string> limit_refusal(int instances, int per_source, int process_limit,
+                                         const LimitCounts& counts) {
+    if (instances != unlimited && counts.running >= instances) return "service_limit";
+    if (per_source != unlimited && counts.from_source >= 0 && counts.from_source >= per_source)
+        return "per_source_limit";
+    if (process_limit > 0 && counts.total + 1 > process_limit) return "process_limit";
+    return std::nullopt;
+}
+
 bool load_exceeded(double max_load, double load_one_minute) {
     return max_load > 0 && load_one_minute >= max_load;
 }

@@ -39,6 +39,17 @@ AddressVerdict check_address(const ListAttributes& lists, const common::IpAddres
 // its start crosses midnight (22:00-6:00).
 bool within_access_times(const std::vector<TimeInterval>& times, int minute_of_day);
 
+// What the limits are checked against for one request.
+struct LimitCounts {
+    int running = 0;     // this service's servers (and relays, and requests being checked)
+    int from_source = 0; // of those, the ones for the same client address (-1: no address)
+    int total = 0;       // servers of every service (for -limit)
+};
+
+// instances, per_source, then -limit (process_limit, 0: none), with xinetd's FAIL words.
+std::optional<std::string> limit_refusal(int instances, int per_source, int process_limit,
+                                         const LimitCounts& counts);
+
 // max_load: refused when the one-minute load average is at or above the limit (0: no limit).
 bool load_exceeded(double max_load, double load_one_minute);
 

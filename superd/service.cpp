@@ -216,18 +216,18 @@ void Service::on_ready() {
 
 std::optional<std::string> Service::limit_refusal(const RequestPeer& peer) const {
     if (builtin_ != Builtin::none && builtin_ != Builtin::tcpmux) return std::nullopt;
+    LimitCounts counts;
     // A connection still being checked (name lookup, ident) holds a place, as xinetd's forked
     // child does.
-    if (config_.instances != unlimited && running_ + admitting_ >= config_.instances)
-        return "service_limit";
-    if (config_.per_source != unlimited && peer.address) {
+    counts.running = running_ + admitting_;
+    counts.from_source = -1;
+    if (peer.address) {
         auto from = peer.address->unmapped();
-        if (server_.running_from(*this, from) + relays_from(from) >= config_.per_source)
-            return "per_source_limit";
+        counts.from_source = server_.running_from(*this, from) + relays_from(from);
     }
-    if (server_.process_limit() > 0 && server_.total_running() + 1 > server_.process_limit())
-        return "process_limit";
-    return std::nullopt;
+    counts.total = server_.total_running();
+    return daemon::limit_refusal(config_.instances, config_.per_source, server_.process_limit(),
+                                 counts);
 }
 
 void Service::accept_connections() {

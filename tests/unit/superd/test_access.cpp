@@ -108,6 +108,20 @@ TEST(Access, AccessTimesInclusiveAndAcrossMidnight) {
     EXPECT_FALSE(within_access_times(two, 3 * 60));
 }
 
+TEST(Limits, InstancesPerSourceAndProcessLimitInXinetdsOrder) {
+    LimitCounts c{2, 1, 7};
+    EXPECT_EQ(limit_refusal(unlimited, unlimited, 0, c), std::nullopt);
+    EXPECT_EQ(limit_refusal(3, unlimited, 0, c), std::nullopt);
+    EXPECT_EQ(limit_refusal(2, unlimited, 0, c), "service_limit");
+    EXPECT_EQ(limit_refusal(2, 1, 1, c), "service_limit"); // instances is checked first
+    EXPECT_EQ(limit_refusal(3, 1, 0, c), "per_source_limit");
+    EXPECT_EQ(limit_refusal(3, 2, 0, c), std::nullopt);
+    EXPECT_EQ(limit_refusal(3, 2, 8, c), std::nullopt); // 7 running + this one = 8: allowed
+    EXPECT_EQ(limit_refusal(3, 2, 7, c), "process_limit");
+    c.from_source = -1; // no client address (wait = yes stream): per_source cannot apply
+    EXPECT_EQ(limit_refusal(3, 0, 0, c), std::nullopt);
+}
+
 TEST(Access, MaxLoad) {
     EXPECT_FALSE(load_exceeded(0, 99));
     EXPECT_FALSE(load_exceeded(2.5, 2.49));
