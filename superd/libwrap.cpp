@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <fstream>
 
 #include <sys/stat.h>
 #include <syslog.h>
@@ -23,7 +24,47 @@ std::string basename_of(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// What a table looked like when it was last read.
+struct TableState {
+    bool known = false;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    off_t size = 0;
+    timespec mtime{};
+    bool has_rules = true;
+};
+
+bool file_has_rules(const std::string& path, TableState& state) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        state.known = false;
+        return errno != ENOENT; // missing: no rules; unreadable: assume some
+    }
+    if (state.known && state.dev == st.st_dev && state.ino == st.st_ino &&
+        state.size == st.st_size && state.mtime.tv_sec == st.st_mtim.tv_sec &&
+        state.mtime.tv_nsec == st.st_mtim.tv_nsec)
+        return state.has_rules;
+    std::ifstream in(path);
+    if (!in) return true;
+    bool rules = false;
+    for (std::string line; !rules && std::getline(in, line);) {
+        auto first = line.find_first_not_of(" \t\r");
+        rules = first != std::string::npos && line[first] != '#';
+    }
+    state = {true, st.st_dev, st.st_ino, st.st_size, st.st_mtim, rules};
+    return rules;
+}
+
+TableState allow_state, deny_state;
+
 } // namespace
+
+bool libwrap_tables_have_rules() {
+    // Both are looked at every time: either may have been edited since the last request.
+    bool allow = file_has_rules(allow_table, allow_state);
+    bool deny = file_has_rules(deny_table, deny_state);
+    return allow || deny;
+}
 
 std::string libwrap_daemon_name(const ServiceConfig& svc) {
     if (!svc.libwrap.empty()) return svc.libwrap;
@@ -40,6 +81,8 @@ bool libwrap_checks(const ServiceConfig& svc) {
 void set_libwrap_tables(const std::string& allow, const std::string& deny) {
     allow_table = allow;
     deny_table = deny;
+    allow_state = {};
+    deny_state = {};
     hosts_allow_table = allow_table.data();
     hosts_deny_table = deny_table.data();
 }

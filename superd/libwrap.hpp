@@ -25,6 +25,11 @@ void set_libwrap_tables(const std::string& allow, const std::string& deny);
 const std::string& libwrap_allow_table();
 const std::string& libwrap_deny_table();
 
+// True when either table holds a rule: a line that is not blank and not a comment. Without
+// any, hosts_access grants every request and runs no option, so superd may skip the check
+// (and the fork it needs). Re-read only when a table's inode, size or mtime changed.
+bool libwrap_tables_have_rules();
+
 // Whether a process with these ids can read `path` (a missing file counts as readable: libwrap
 // treats it as an empty table), from the mode bits of the file and of every folder above it.
 // libwrap reads the tables after the user switch, so an unreadable one refuses every client.

@@ -357,7 +357,7 @@ void Service::send_banner(int conn, const std::string& path) {
 }
 
 void Service::serve_connection(int conn, const RequestPeer& peer) {
-    bool wrapped = libwrap_checks(config_);
+    bool wrapped = wrap_check_needed();
     if (builtin_ != Builtin::none || config_.redirect_host) { // served inside superd
         if (wrapped) return check_then_serve_in_process(conn, peer);
         return serve_in_process(conn, peer);
@@ -420,6 +420,21 @@ int Service::relays_from(const common::IpAddress& address) const {
     for (const auto& [id, r] : relays_)
         if (r.peer.address && r.peer.address->unmapped() == address) ++n;
     return n;
+}
+
+bool Service::wrap_check_needed() const {
+    if (!libwrap_checks(config_)) return false;
+    // Tables without a rule grant everyone and run nothing: no child needed to ask them, unless
+    // the service's user could not read them (libwrap would refuse everyone then).
+    if (!libwrap_tables_have_rules() && wrap_tables_readable()) return false;
+    return true;
+}
+
+bool Service::wrap_tables_readable() const {
+    const auto& creds = plan_.credentials();
+    if (!creds) return true;
+    return table_readable_by(libwrap_allow_table(), creds->uid, creds->gid, creds->groups) &&
+           table_readable_by(libwrap_deny_table(), creds->uid, creds->gid, creds->groups);
 }
 
 std::string Service::banner_text(const std::string& path) const {
@@ -615,7 +630,7 @@ void Service::serve_builtin_datagrams() {
             auto s = w.lock();
             if (!s || s->fd_ < 0) return;
             if (refusal) return s->log_fail(*refusal, peer);
-            if (libwrap_checks(s->config_)) return s->check_then_answer(peer, ss, len, payload);
+            if (s->wrap_check_needed()) return s->check_then_answer(peer, ss, len, payload);
             s->answer_datagram(peer, ss, len, payload);
         });
     }
@@ -681,7 +696,7 @@ void Service::answer_datagram(const RequestPeer& peer, const sockaddr_storage& t
 
 pid_t Service::spawn_server(int fd, const RequestPeer& peer, bool holds_socket) {
     // libwrap is checked in the child, for the services that have a client (not stream wait).
-    bool wrapped = libwrap_checks(config_) && peer.address.has_value();
+    bool wrapped = wrap_check_needed() && peer.address.has_value();
     ChildCheck check = wrapped ? libwrap_check(false) : ChildCheck{};
     SpawnResult r = plan_.spawn(fd, peer.text(), wrapped ? &check : nullptr);
     pid_t pid = r.pid;

@@ -126,6 +126,10 @@ class Service : public std::enable_shared_from_this<Service> {
     void start_redirect(int conn, const RequestPeer& peer);
     void redirect_done(std::uint64_t id, const RedirectResult& r);
     int relays_from(const common::IpAddress& address) const;
+    // libwrap must be asked (in a child): not NOLIBWRAP, and the tables hold rules (or the
+    // service's user cannot read them).
+    bool wrap_check_needed() const;
+    bool wrap_tables_readable() const;
     // The file's contents, read anew each time (empty path or unreadable: nothing).
     std::string banner_text(const std::string& path) const;
     // What the forked child checks with libwrap; then_exit for in-process services.

@@ -177,5 +177,31 @@ TEST_F(Libwrap, InternalDatagramServicesAreCheckedToo) {
     EXPECT_EQ(count_of(log(), "START: echo-dgram"), 0) << log();
 }
 
+TEST_F(Libwrap, EditsToTheTablesCountFromTheNextRequest) {
+    // Comments only (as Debian ships them): everyone is let in, without asking libwrap.
+    int hello = free_port(SOCK_STREAM);
+    start("# hosts.allow\n\n", "# hosts.deny\n   # nothing here\n", hello_service("hello", hello));
+    EXPECT_EQ(fetch(hello), "hello\n");
+    write_file(dir.file("hosts.deny"), "# hosts.deny\nhello: 127.0.0.1\n");
+    EXPECT_EQ(fetch(hello), "");
+    EXPECT_TRUE(superd.wait_for_log("FAIL: hello libwrap from=127.0.0.1")) << superd.log();
+    write_file(dir.file("hosts.deny"), "");
+    EXPECT_EQ(fetch(hello), "hello\n");
+}
+
+TEST_F(Libwrap, AfterTheCheckTheServerGetsWhatTheBlockSays) {
+    // A table with a rule: the child is forked (not cloned) and asks libwrap first.
+    int port = free_port(SOCK_STREAM);
+    start("probe: ALL\n", "",
+          service_block("probe", {"type = UNLISTED", "socket_type = stream", "wait = no",
+                                  "port = " + std::to_string(port),
+                                  "server = " + helper_binary("probe_server"), user_line(),
+                                  "umask = 027", "nice = 3"}));
+    std::string out = fetch(port);
+    for (const char* want : {"fds=none\n", "sigblk=0000000000000000\n", "sigign=0000000000000000\n",
+                             "session_leader=yes\n", "umask=027\n", "nice=3\n"})
+        EXPECT_NE(out.find(want), std::string::npos) << want << " in\n" << out;
+}
+
 } // namespace
 } // namespace superd::system_test
