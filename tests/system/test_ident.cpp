@@ -36,7 +36,7 @@ std::string my_user() {
 
 TEST(Ident, UseridIsLoggedAndIdonlyRefusesTheUnidentified) {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root: port 113";
-    if (!have_program(oidentd)) GTEST_SKIP() << "oidentd not installed";
+    ASSERT_TRUE(have_program(oidentd)) << "oidentd not installed: scripts/install-deps";
     if (!ident_port_free()) GTEST_SKIP() << "127.0.0.1:113 is in use by something else";
 
     TempDir dir;

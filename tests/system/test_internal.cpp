@@ -187,7 +187,7 @@ TEST_F(Internal, TcpmuxNameMayArriveInPieces) {
 }
 
 TEST_F(Internal, SocatTalksToEcho) {
-    if (!have_program("/usr/bin/socat")) GTEST_SKIP() << "socat not installed";
+    ASSERT_TRUE(have_program("/usr/bin/socat")) << "socat not installed: scripts/install-deps";
     auto r = run_command({"socat", "-T", "3", "-", "TCP:127.0.0.1:" + std::to_string(echo_t)},
                          "one line\nand another\n");
     EXPECT_EQ(r.status, 0) << r.out;

@@ -158,7 +158,7 @@ TEST_F(DgramWait, DatagramsQueuedWhileTheServerRunsAreNotDiscarded) {
 
 TEST(Launch, TftpFetchesFromInTftpdUnderDgramWait) {
     if (!have_program("/usr/sbin/in.tftpd") || !have_program("/usr/bin/tftp"))
-        GTEST_SKIP() << "tftpd-hpa / tftp-hpa not installed";
+        FAIL() << "tftpd-hpa / tftp-hpa not installed: scripts/install-deps";
     if (geteuid() != 0) GTEST_SKIP() << "in.tftpd -s needs root (chroot)";
     TempDir dir;
     ::chmod(dir.path().c_str(), 0755);

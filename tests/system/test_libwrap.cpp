@@ -119,7 +119,7 @@ TEST_F(Libwrap, DaemonNamesFollowXinetd) {
 }
 
 TEST_F(Libwrap, DecisionsAgreeWithTcpdmatch) {
-    if (!have_program("/usr/sbin/tcpdmatch")) GTEST_SKIP() << "tcpd not installed";
+    ASSERT_TRUE(have_program("/usr/sbin/tcpdmatch")) << "tcpd not installed: scripts/install-deps";
     std::string allow = "hello: 127.0.0.1\necho: 127.0.0.0/255.255.255.0 EXCEPT 127.0.0.1\n";
     std::string deny = "ALL EXCEPT other: ALL\n";
     int hello = free_port(SOCK_STREAM), echo = free_port(SOCK_STREAM),

@@ -27,7 +27,7 @@ std::string relay_block(const std::string& id, int port, int target,
 }
 
 TEST(Redirect, RelaysBothWaysWithHalfCloseAndCountsTheBytes) {
-    if (!have_program("/usr/bin/socat")) GTEST_SKIP() << "socat not installed";
+    ASSERT_TRUE(have_program("/usr/bin/socat")) << "socat not installed: scripts/install-deps";
     TempDir dir;
     int echo = free_port(SOCK_STREAM), relay = free_port(SOCK_STREAM);
     write_file(dir.file("superd.conf"),
