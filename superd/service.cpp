@@ -456,6 +456,12 @@ void Service::answer_datagram(const RequestPeer& peer, const sockaddr_storage& t
              len);
 }
 
+void Service::spawn_failed(const SpawnResult& r, const RequestPeer& peer) {
+    ++counters_.fork_failed;
+    common::logger("superd")->error("{}: fork failed: {}", config_.id, std::strerror(r.error));
+    log_fail("fork", peer);
+}
+
 pid_t Service::spawn_server(int fd, const RequestPeer& peer, bool holds_socket) {
     // libwrap is checked in the child, for the services that have a client (not stream wait).
     bool wrapped = wrap_check_needed() && peer.address.has_value();
@@ -463,9 +469,7 @@ pid_t Service::spawn_server(int fd, const RequestPeer& peer, bool holds_socket) 
     SpawnResult r = plan_.spawn(fd, peer.text(), wrapped ? &check : nullptr);
     pid_t pid = r.pid;
     if (pid < 0) {
-        ++counters_.fork_failed;
-        common::logger("superd")->error("{}: fork failed: {}", config_.id, std::strerror(r.error));
-        log_fail("fork", peer);
+        spawn_failed(r, peer);
         return pid;
     }
     // The child exits at once (126/127) and its EXIT is logged as usual; say why here.

@@ -110,6 +110,8 @@ class Service : public std::enable_shared_from_this<Service> {
     // The request-time limits xinetd checks in the parent (instances, per_source, -limit).
     std::optional<std::string> limit_refusal(const RequestPeer& peer) const;
     pid_t spawn_server(int fd, const RequestPeer& peer, bool holds_socket);
+    // No child could be made: counted, logged, and a FAIL record.
+    void spawn_failed(const SpawnResult& r, const RequestPeer& peer);
     // load, access_times, then limit_refusal: the checks that need no name lookup.
     std::optional<std::string> parent_refusal(const RequestPeer& peer) const;
     // only_from / no_access (and the sensor list): calls `then` with nullopt (allowed) or the

@@ -75,17 +75,7 @@ void Service::refuse_connection(int conn, const RequestPeer& peer, const std::st
 }
 
 void Service::send_banner(int conn, const std::string& path) {
-    if (path.empty()) return;
-    // Read anew each time, as xinetd: the operator may edit it while superd runs.
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        common::logger("superd")->error("{}: cannot open banner {}: {}", config_.id, path,
-                                        std::strerror(errno));
-        return;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string data = text.str();
+    std::string data = banner_text(path);
     // Banners are small; the socket's send buffer takes them whole without blocking.
     std::size_t off = 0;
     while (off < data.size()) {
@@ -117,6 +107,7 @@ bool Service::wrap_tables_readable() const {
 
 std::string Service::banner_text(const std::string& path) const {
     if (path.empty()) return {};
+    // Read anew each time, as xinetd: the operator may edit it while superd runs.
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         common::logger("superd")->error("{}: cannot open banner {}: {}", config_.id, path,
@@ -145,9 +136,7 @@ void Service::check_then_serve_in_process(int conn, const RequestPeer& peer) {
     ChildCheck check = libwrap_check(true);
     SpawnResult r = plan_.spawn(conn, peer.text(), &check);
     if (r.pid < 0) {
-        ++counters_.fork_failed;
-        common::logger("superd")->error("{}: fork failed: {}", config_.id, std::strerror(r.error));
-        log_fail("fork", peer);
+        spawn_failed(r, peer);
         ::close(conn);
         return;
     }
@@ -241,9 +230,7 @@ void Service::check_then_answer(const RequestPeer& peer, const sockaddr_storage&
     check.server = local;
     SpawnResult r = plan_.spawn(fd_, peer.text(), &check);
     if (r.pid < 0) {
-        ++counters_.fork_failed;
-        common::logger("superd")->error("{}: fork failed: {}", config_.id, std::strerror(r.error));
-        log_fail("fork", peer);
+        spawn_failed(r, peer);
         return;
     }
     watch_report(r.report_fd,
