@@ -1,0 +1,67 @@
+#pragma once
+// Internal to the dhcpd.conf parser: the statement parser, split between config.cpp
+// (files, blocks, declarations) and config_parameters.cpp (scope parameters).
+#include "common/diagnostics.hpp"
+#include "dhcpd/config.hpp"
+#include "dhcpd/config_tokens.hpp"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace superd::dhcp::detail {
+
+template <class T> void set(std::optional<Setting<T>>& slot, T value, SourceLocation where) {
+    slot = Setting<T>{std::move(value), std::move(where)};
+}
+
+// What the statements of one block belong to.
+struct Frame {
+    ScopeKind kind = ScopeKind::global;
+    std::size_t scope = 0;
+    std::optional<std::size_t> subnet, shared_network, pool, host;
+};
+
+class Parser {
+  public:
+    explicit Parser(common::Diagnostics& diags)
+        : diags_(diags) {
+        config_.scopes.push_back(Scope{});
+    }
+
+    void parse_file(const std::string& path, const Frame& frame, const SourceLocation* from);
+    Config finish() && { return std::move(config_); }
+
+  private:
+    void parse_statements(TokenCursor& in, const Frame& frame, bool file_level);
+    void parse_statement(TokenCursor& in, const Frame& frame);
+    void parse_block(TokenCursor& in, const Token& keyword, const Frame& frame);
+    void parse_subnet(TokenCursor& in, const Token& keyword, const Frame& frame);
+    void parse_named(TokenCursor& in, const Token& keyword, const Frame& frame);
+    void parse_pool(TokenCursor& in, const Token& keyword, const Frame& frame);
+    void parse_range(TokenCursor& in, const Frame& frame);
+    void parse_hardware(TokenCursor& in, const Frame& frame);
+    void parse_fixed_address(TokenCursor& in, const Frame& frame);
+    void parse_permit(TokenCursor& in, const Token& keyword, const Frame& frame);
+    void parse_include(TokenCursor& in, const Frame& frame);
+    bool parse_parameter(TokenCursor& in, const Token& keyword, const Frame& frame);
+    void parse_seconds(TokenCursor& in, const Token& keyword,
+                       std::optional<Setting<std::uint32_t>>& slot);
+    std::optional<std::uint32_t> read_ip(TokenCursor& in);
+    std::optional<std::string> read_word(TokenCursor& in, const Token& keyword, bool quoted);
+
+    std::size_t new_scope(ScopeKind kind, std::size_t parent) {
+        config_.scopes.push_back(Scope{kind, parent, {}});
+        return config_.scopes.size() - 1;
+    }
+    Parameters& params(const Frame& frame) { return config_.scopes[frame.scope].params; }
+
+    Config config_;
+    OptionDeclarations declarations_;
+    common::Diagnostics& diags_;
+    std::vector<std::string> include_stack_;
+    int block_depth_ = 0;
+};
+
+} // namespace superd::dhcp::detail

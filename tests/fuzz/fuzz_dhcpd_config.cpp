@@ -1,0 +1,103 @@
+// libFuzzer target: the ISC dhcpd.conf parser, superd::dhcp::load_config. The input is written
+// to a file in a private temporary folder (made once per process), then parsed as the top-level
+// config file, and the parsed structs are checked against what the parser promises.
+#include "fuzz_setup.hpp"
+
+#include "dhcpd/config.hpp"
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace {
+
+std::string dir;  // private folder, removed at exit
+std::string path; // the one config file in it
+
+void remove_files() {
+    ::unlink(path.c_str());
+    ::rmdir(dir.c_str());
+}
+
+bool write_file(const std::uint8_t* data, std::size_t size) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    while (size > 0) {
+        ssize_t n = ::write(fd, data, size);
+        if (n <= 0) {
+            ::close(fd);
+            return false;
+        }
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return ::close(fd) == 0;
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string templ =
+        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/superd-fuzz-XXXXXX";
+    if (::mkdtemp(templ.data()) == nullptr) {
+        std::perror("fuzz_dhcpd_config: mkdtemp");
+        std::abort();
+    }
+    dir = templ;
+    path = dir + "/dhcpd.conf";
+    std::atexit(remove_files);
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    // `include` makes the parser read whatever path the input names (/dev/zero never ends), so
+    // inputs containing the word are rejected (-1: not added to the corpus); the unit tests
+    // cover includes.
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    if (text.find("include") != std::string_view::npos) return -1;
+    if (!write_file(data, size)) {
+        std::perror("fuzz_dhcpd_config: write");
+        std::abort();
+    }
+
+    superd::common::Diagnostics diags;
+    superd::dhcp::Config config = superd::dhcp::load_config(path, diags);
+
+    using superd::dhcp::ScopeKind;
+    using superd::fuzz::require;
+    require(!config.scopes.empty() && config.scopes[0].kind == ScopeKind::global,
+            "scope 0 is the global scope");
+    for (std::size_t i = 1; i < config.scopes.size(); ++i)
+        require(config.scopes[i].parent && *config.scopes[i].parent < i,
+                "every other scope has an earlier parent");
+    for (const auto& s : config.subnets) {
+        require((s.network & ~s.netmask) == 0, "a subnet has no host bits");
+        require(((~s.netmask) & (~s.netmask + 1)) == 0, "a netmask is contiguous");
+        require(s.scope < config.scopes.size() && config.scopes[s.scope].kind == ScopeKind::subnet,
+                "a subnet owns a subnet scope");
+        for (const auto& r : s.ranges)
+            require(r.low <= r.high, "a range is ordered");
+        // Resolving must work for every subnet, with and without a host or pool.
+        auto e = superd::dhcp::effective_parameters(config, s);
+        require(e.find_option(1) != nullptr, "option 1 is always resolved");
+        for (const auto& pool : config.pools)
+            (void)superd::dhcp::effective_parameters(config, s, &pool);
+        for (const auto& host : config.hosts)
+            (void)superd::dhcp::effective_parameters(config, s, nullptr, &host);
+    }
+    for (const auto& pool : config.pools)
+        require(pool.subnet.has_value() != pool.shared_network.has_value(),
+                "a pool is in exactly one of a subnet or a shared-network");
+    for (const auto& scope : config.scopes)
+        for (const auto& o : scope.params.options)
+            require(o.value.size() <= 1020 && o.code != 0 && o.code != 255,
+                    "an option is bounded and has a real code");
+    for (const auto& d : diags.all())
+        require(!d.str().empty() && d.where.line >= 0, "a diagnostic has text");
+    return 0;
+}
