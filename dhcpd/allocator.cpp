@@ -1,0 +1,211 @@
+// The address side of the engine: which link a request is on, which ranges a client may use
+// (pool permits), whether an address is free, and which one to offer.
+#include "dhcpd/engine.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace superd::dhcp {
+
+namespace {
+
+std::string hex_join(std::span<const std::uint8_t> bytes) {
+    std::string out;
+    char buf[4];
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        std::snprintf(buf, sizeof buf, i ? ":%02x" : "%02x", bytes[i]);
+        out += buf;
+    }
+    return out;
+}
+
+// ISC's pool permits for known/unknown clients: a deny excludes; an allow admits only the
+// clients it names.
+bool permitted(const Pool& pool, bool known) {
+    const auto& k = pool.known_clients;
+    const auto& u = pool.unknown_clients;
+    if (k && !k->value && known) return false;
+    if (u && !u->value && !known) return false;
+    bool any_allow = (k && k->value) || (u && u->value);
+    if (!any_allow) return true;
+    return (k && k->value && known) || (u && u->value && !known);
+}
+
+bool in_range(const Range& r, std::uint32_t address) {
+    return address >= r.low && address <= r.high;
+}
+
+} // namespace
+
+detail::ClientId client_id(const Packet& request, const Config& config) {
+    detail::ClientId c;
+    auto hw = request.hardware_address();
+    c.hardware_text = hex_join(hw);
+    if (const auto* uid = request.find(option::client_identifier); uid && !uid->empty()) {
+        c.uid = *uid;
+        c.key = *uid;
+    } else if (!hw.empty()) {
+        c.key.push_back(request.htype);
+        c.key.insert(c.key.end(), hw.begin(), hw.end());
+    }
+    if (request.htype == 1 && hw.size() == 6) {
+        MacAddress mac;
+        std::copy(hw.begin(), hw.end(), mac.begin());
+        c.mac = mac;
+        c.host = config.host_for(mac);
+    }
+    return c;
+}
+
+std::optional<detail::Network> Engine::network_for(const Packet& req, const RxInfo& rx) const {
+    // A relay names the client's link by giaddr; otherwise the interface the request came in
+    // on does. (An INFORM's ciaddr is handled by the caller, which passes it as the link.)
+    std::uint32_t link = req.giaddr ? req.giaddr : rx.interface_address;
+    const Subnet* selected = link ? config_.subnet_for(link) : nullptr;
+    if (!selected) return std::nullopt;
+    detail::Network net;
+    net.selected = selected;
+    for (const Subnet& s : config_.subnets)
+        if (&s == selected ||
+            (selected->shared_network && s.shared_network == selected->shared_network))
+            net.subnets.push_back(&s);
+    for (const Subnet* s : net.subnets)
+        for (const Range& r : s->ranges)
+            net.candidates.push_back({&r, nullptr, s});
+    for (const Pool& p : config_.pools) {
+        bool ours = std::ranges::any_of(net.subnets, [&](const Subnet* s) {
+            return (p.subnet && &config_.subnets[*p.subnet] == s) ||
+                   (p.shared_network && s->shared_network == p.shared_network);
+        });
+        if (!ours) continue;
+        for (const Range& r : p.ranges) {
+            auto s = std::ranges::find_if(net.subnets,
+                                          [&](const Subnet* s) { return s->contains(r.low); });
+            if (s != net.subnets.end()) net.candidates.push_back({&r, &p, *s});
+        }
+    }
+    return net;
+}
+
+const detail::Candidate* Engine::candidate_for(const Network& net, std::uint32_t address,
+                                               const ClientId& client, bool bootp) const {
+    for (const auto& c : net.candidates) {
+        if (!in_range(*c.range, address)) continue;
+        if (bootp && !c.range->dynamic_bootp) continue;
+        if (c.pool && !permitted(*c.pool, client.host != nullptr)) continue;
+        return &c;
+    }
+    return nullptr;
+}
+
+std::optional<std::uint32_t> Engine::fixed_address(const Network& net,
+                                                   const ClientId& client) const {
+    if (!client.host) return std::nullopt;
+    for (std::uint32_t a : client.host->fixed_addresses)
+        if (std::ranges::any_of(net.subnets, [&](const Subnet* s) { return s->contains(a); }))
+            return a;
+    return std::nullopt;
+}
+
+bool Engine::is_fixed_anywhere(std::uint32_t address) const {
+    return std::ranges::any_of(config_.hosts, [&](const Host& h) {
+        return std::ranges::find(h.fixed_addresses, address) != h.fixed_addresses.end();
+    });
+}
+
+bool Engine::owned_by(const Lease& lease, const ClientId& client) const {
+    // A client that sends option 61 is that identifier, whatever its chaddr (RFC 2131 4.2):
+    // the same NIC under two identifiers (dhclient, then dhcpcd's DUID) is two clients.
+    if (!client.uid.empty() && !lease.uid.empty()) return client.uid == lease.uid;
+    return client.mac && lease.hardware_ethernet && *client.mac == *lease.hardware_ethernet;
+}
+
+bool Engine::available(std::uint32_t address, const ClientId& client, std::int64_t now) const {
+    if (address == server_address_ || is_fixed_anywhere(address)) return false;
+    if (auto h = holds_.find(address);
+        h != holds_.end() && h->second.until > now && h->second.client != client.key)
+        return false;
+    auto it = leases_.find(address);
+    if (it == leases_.end()) return true;
+    const Lease& l = it->second;
+    switch (l.binding) {
+    case BindingState::abandoned:
+    case BindingState::backup:
+        return false; // abandoned: something answered on it; backup: the peer's to give
+    case BindingState::active:
+        return l.ends <= now || owned_by(l, client);
+    default:
+        return true;
+    }
+}
+
+bool Engine::may_have(const Network& net, const ClientId& client, std::uint32_t address,
+                      std::int64_t now, bool bootp) const {
+    if (auto fixed = fixed_address(net, client)) return *fixed == address;
+    return candidate_for(net, address, client, bootp) && available(address, client, now);
+}
+
+std::optional<std::uint32_t> Engine::current_lease(const Network& net, const ClientId& client,
+                                                   std::int64_t now, bool bootp) const {
+    for (const auto& [address, lease] : leases_)
+        if (lease.binding != BindingState::abandoned && owned_by(lease, client) &&
+            candidate_for(net, address, client, bootp) && available(address, client, now))
+            return address;
+    return std::nullopt;
+}
+
+std::optional<std::uint32_t> Engine::choose(const Network& net, const ClientId& client,
+                                            const Packet& req, std::int64_t now, bool bootp) const {
+    // A fixed-address host first: when the admin adds a host entry for a client that had a
+    // dynamic lease, the entry is what the admin means now.
+    if (auto fixed = fixed_address(net, client)) return fixed;
+    if (auto mine = current_lease(net, client, now, bootp)) return mine;
+    for (const auto& [address, h] : holds_)
+        if (h.client == client.key && h.until > now && may_have(net, client, address, now, bootp))
+            return address;
+    if (auto asked = req.ip_option(option::requested_address);
+        asked && may_have(net, client, *asked, now, bootp))
+        return asked;
+    // Never-used addresses first, in range order; else the one that expired longest ago, so
+    // that a returning client most likely finds its old address still unused.
+    std::optional<std::uint32_t> oldest;
+    std::int64_t oldest_ends = 0;
+    for (const auto& c : net.candidates) {
+        if ((bootp && !c.range->dynamic_bootp) ||
+            (c.pool && !permitted(*c.pool, client.host != nullptr)))
+            continue;
+        for (std::uint64_t a = c.range->low; a <= c.range->high; ++a) {
+            auto address = static_cast<std::uint32_t>(a);
+            if (!available(address, client, now)) continue;
+            auto it = leases_.find(address);
+            if (it == leases_.end()) return address;
+            if (!oldest || it->second.ends < oldest_ends)
+                oldest = address, oldest_ends = it->second.ends;
+        }
+    }
+    return oldest;
+}
+
+EffectiveParameters Engine::params_for(const Network& net, const ClientId& client,
+                                       std::uint32_t address) const {
+    const Subnet* subnet = net.selected;
+    const Pool* pool = nullptr;
+    if (address) {
+        for (const Subnet* s : net.subnets)
+            if (s->contains(address)) subnet = s;
+        if (const auto* c = candidate_for(net, address, client, false)) pool = c->pool;
+    }
+    return effective_parameters(config_, *subnet, pool, client.host);
+}
+
+void Engine::hold(std::uint32_t address, const ClientId& client, std::int64_t now) {
+    forget_holds(client);
+    std::erase_if(holds_, [&](const auto& h) { return h.second.until <= now; });
+    holds_[address] = Hold{client.key, now + offer_hold_seconds};
+}
+
+void Engine::forget_holds(const ClientId& client) {
+    std::erase_if(holds_, [&](const auto& h) { return h.second.client == client.key; });
+}
+
+} // namespace superd::dhcp
