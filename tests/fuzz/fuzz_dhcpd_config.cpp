@@ -6,51 +6,11 @@
 #include "dhcpd/config.hpp"
 
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-namespace {
-
-std::string dir;  // private folder, removed at exit
-std::string path; // the one config file in it
-
-void remove_files() {
-    ::unlink(path.c_str());
-    ::rmdir(dir.c_str());
-}
-
-bool write_file(const std::uint8_t* data, std::size_t size) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return false;
-    while (size > 0) {
-        ssize_t n = ::write(fd, data, size);
-        if (n <= 0) {
-            ::close(fd);
-            return false;
-        }
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return ::close(fd) == 0;
-}
-
-} // namespace
-
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string templ =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/superd-fuzz-XXXXXX";
-    if (::mkdtemp(templ.data()) == nullptr) {
-        std::perror("fuzz_dhcpd_config: mkdtemp");
-        std::abort();
-    }
-    dir = templ;
-    path = dir + "/dhcpd.conf";
-    std::atexit(remove_files);
+    superd::fuzz::ScratchFile::create("fuzz_dhcpd_config: mkdtemp", "dhcpd.conf");
     return 0;
 }
 
@@ -60,13 +20,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // cover includes.
     std::string_view text(reinterpret_cast<const char*>(data), size);
     if (text.find("include") != std::string_view::npos) return -1;
-    if (!write_file(data, size)) {
-        std::perror("fuzz_dhcpd_config: write");
-        std::abort();
-    }
+    superd::fuzz::ScratchFile::write(data, size);
 
     superd::common::Diagnostics diags;
-    superd::dhcp::Config config = superd::dhcp::load_config(path, diags);
+    superd::dhcp::Config config =
+        superd::dhcp::load_config(superd::fuzz::ScratchFile::path(), diags);
 
     using superd::dhcp::ScopeKind;
     using superd::fuzz::require;

@@ -1,10 +1,14 @@
 #pragma once
 // Shared by the fuzz targets: keeps every run offline and fast, and checks invariants.
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
+#include <string>
 
+#include <fcntl.h>
 #include <nss.h>
+#include <unistd.h>
 
 namespace superd::fuzz {
 
@@ -23,5 +27,57 @@ inline void require(bool ok, const char* what) {
     std::fprintf(stderr, "fuzz invariant violated: %s\n", what);
     std::abort();
 }
+
+// One file in a private temporary folder (under $TMPDIR), made once per process and removed
+// at exit: the config parsers read files, so each input is written there first.
+class ScratchFile {
+  public:
+    // Call once, from LLVMFuzzerInitialize; `name` is the file's name in the folder.
+    static void create(const char* program, const char* name) {
+        const char* tmp = std::getenv("TMPDIR");
+        std::string templ =
+            std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/superd-fuzz-XXXXXX";
+        if (::mkdtemp(templ.data()) == nullptr) {
+            std::perror(program);
+            std::abort();
+        }
+        dir() = templ;
+        path() = dir() + "/" + name;
+        std::atexit([] {
+            ::unlink(path().c_str());
+            ::rmdir(dir().c_str());
+        });
+    }
+
+    // Replaces the file's contents with the input; aborts (a finding) when it cannot.
+    static void write(const std::uint8_t* data, std::size_t size) {
+        int fd = ::open(path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        bool ok = fd >= 0;
+        while (ok && size > 0) {
+            ssize_t n = ::write(fd, data, size);
+            ok = n > 0;
+            if (ok) {
+                data += n;
+                size -= static_cast<std::size_t>(n);
+            }
+        }
+        if (fd >= 0 && ::close(fd) != 0) ok = false;
+        if (!ok) {
+            std::perror("fuzz: writing the scratch file");
+            std::abort();
+        }
+    }
+
+    static std::string& path() {
+        static std::string p;
+        return p;
+    }
+
+  private:
+    static std::string& dir() {
+        static std::string d;
+        return d;
+    }
+};
 
 } // namespace superd::fuzz

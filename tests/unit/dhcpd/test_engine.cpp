@@ -2,18 +2,20 @@
 // requests and the real client captures (captures/, see its README), fake `now` values. Asserts
 // replies, lease changes and counters; log text only where the shape is the contract.
 #include "dhcpd/engine.hpp"
+#include "tests/unit/dhcpd/captures.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 namespace superd::dhcp {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
+using test::capture;
+using test::read_hex;
 
 constexpr std::uint32_t ip(unsigned a, unsigned b, unsigned c, unsigned d) {
     return a << 24 | b << 16 | c << 8 | d;
@@ -110,24 +112,6 @@ std::vector<std::uint8_t> codes(const Packet& p) {
     for (const auto& [code, value] : p.options)
         out.push_back(code);
     return out;
-}
-
-Bytes read_hex(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    Bytes out;
-    std::string hex, line;
-    while (std::getline(in, line))
-        for (char c : line)
-            if (std::isxdigit(static_cast<unsigned char>(c))) hex += c;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-        out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    return out;
-}
-
-Packet capture(const std::string& name) {
-    auto p = decode(read_hex(std::filesystem::path(CAPTURE_DIR) / name));
-    EXPECT_TRUE(p) << name;
-    return p ? *p : Packet{};
 }
 
 class DhcpEngine : public ::testing::Test {

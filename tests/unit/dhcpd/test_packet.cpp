@@ -2,18 +2,20 @@
 // RFC 3396 long options, plain BOOTP, every decode error), real captures from Debian's clients
 // and ISC dhcpd (captures/, see its README), and every truncation and byte mutation of them.
 #include "dhcpd/packet.hpp"
+#include "tests/unit/dhcpd/captures.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 namespace superd::dhcp {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
+using test::capture;
+using test::read_hex;
 
 // A BOOTREQUEST header from chaddr 52:54:00:12:34:56, xid 0x11223344, then `tail`.
 Bytes request_header(const Bytes& tail, bool cookie = true) {
@@ -192,18 +194,6 @@ TEST(DhcpPacket, LongValuesAreSplitAndTooManyOptionsOverload) {
 
 // ---- real captures
 
-Bytes read_hex(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    Bytes out;
-    std::string hex, line;
-    while (std::getline(in, line))
-        for (char c : line)
-            if (std::isxdigit(static_cast<unsigned char>(c))) hex += c;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-        out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    return out;
-}
-
 std::vector<std::filesystem::path> captures() {
     std::vector<std::filesystem::path> out;
     for (const auto& e : std::filesystem::directory_iterator(CAPTURE_DIR))
@@ -237,12 +227,6 @@ TEST(DhcpCaptures, EveryCaptureDecodesAndRoundTrips) {
         ASSERT_TRUE(back);
         EXPECT_TRUE(same(*back, *p));
     }
-}
-
-Packet capture(const char* name) {
-    auto p = decode(read_hex(std::filesystem::path(CAPTURE_DIR) / name));
-    EXPECT_TRUE(p) << name;
-    return p ? *p : Packet{};
 }
 
 TEST(DhcpCaptures, WhatTheClientsAndIscDhcpdSaid) {
