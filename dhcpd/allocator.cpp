@@ -121,7 +121,7 @@ bool Engine::owned_by(const Lease& lease, const ClientId& client) const {
 }
 
 bool Engine::available(std::uint32_t address, const ClientId& client, std::int64_t now) const {
-    if (address == server_address_ || is_fixed_anywhere(address)) return false;
+    if (address == server_ || is_fixed_anywhere(address)) return false;
     if (auto h = holds_.find(address);
         h != holds_.end() && h->second.until > now && h->second.client != client.key)
         return false;

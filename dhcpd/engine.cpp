@@ -14,6 +14,7 @@ std::vector<std::uint8_t> be32(std::uint32_t v) {
 }
 
 std::string via(const Packet& req, const RxInfo& rx) {
+    if (!req.giaddr && !rx.interface_name.empty()) return " via " + rx.interface_name;
     return " via " + ipv4_string(req.giaddr ? req.giaddr : rx.interface_address);
 }
 
@@ -93,10 +94,12 @@ void Engine::load(const std::map<std::uint32_t, Lease>& replayed) {
 std::nullopt_t Engine::drop(const std::string& counter, const std::string& line) {
     ++counters_[counter];
     last_drop_ = line;
+    last_drop_counter_ = counter;
     return std::nullopt;
 }
 
 std::optional<Reply> Engine::handle(const Packet& req, const RxInfo& rx, std::int64_t now) {
+    server_ = rx.server_address ? rx.server_address : server_address_;
     // Don't ever answer a reply: two servers on a link would echo each other forever.
     if (req.op != 1) return drop("bad_request", "BOOTREPLY received" + via(req, rx) + ": ignored");
     if (client_id(req, config_).key.empty())
@@ -131,7 +134,7 @@ Packet Engine::reply_base(const Packet& req, std::optional<MessageType> type) co
     out.dhcp = req.dhcp;
     if (type) {
         out.set(option::message_type, {static_cast<std::uint8_t>(*type)});
-        out.set(option::server_identifier, be32(server_address_));
+        out.set(option::server_identifier, be32(server_));
     }
     return out;
 }
@@ -156,7 +159,17 @@ std::optional<Reply> Engine::discover(const Packet& req, const RxInfo& rx, std::
     put_lease_time(r.packet, lease_seconds(params, req));
     put_options(r.packet, req, params);
     r.to = reply_destination(req, r.packet);
-    if (fixed_address(*net, client) != address) hold(*address, client, now);
+    if (fixed_address(*net, client) != address) {
+        // Probe only an address new to this client: its own lease, or one we offered it a
+        // moment ago (a retransmitted DISCOVER), was probed or used already.
+        auto held = holds_.find(*address);
+        auto leased = leases_.find(*address);
+        bool known = (held != holds_.end() && held->second.client == client.key &&
+                      held->second.until > now) ||
+                     (leased != leases_.end() && owned_by(leased->second, client));
+        if (params.ping_check && !known) r.probe = *address;
+        hold(*address, client, now);
+    }
     r.request_line = line;
     r.log_line =
         "DHCPOFFER on " + ipv4_string(*address) + " to " + client.hardware_text + via(req, rx);
@@ -172,7 +185,7 @@ std::optional<Reply> Engine::request(const Packet& req, const RxInfo& rx, std::i
                        (server ? " (" + ipv4_string(*server) + ")" : "") + " from " +
                        client.hardware_text + via(req, rx);
     if (address == 0) return drop("bad_request", line + ": no requested address");
-    if (server && *server != server_address_) {
+    if (server && *server != server_) {
         // The client took another server's offer: ours is free again (RFC 2131 4.3.2).
         forget_holds(client);
         return drop("not_for_us", line + ": for another server");
@@ -272,8 +285,7 @@ std::optional<Reply> Engine::decline(const Packet& req, const RxInfo& rx, std::i
     std::string line =
         "DHCPDECLINE of " + ipv4_string(address) + " from " + client.hardware_text + via(req, rx);
     if (address == 0) return drop("bad_request", line + ": no requested address");
-    if (auto server = req.ip_option(option::server_identifier);
-        server && *server != server_address_)
+    if (auto server = req.ip_option(option::server_identifier); server && *server != server_)
         return drop("not_for_us", line + ": for another server");
     if (is_fixed_anywhere(address)) return drop("decline_fixed", line + ": fixed address");
     auto it = leases_.find(address);
@@ -281,8 +293,23 @@ std::optional<Reply> Engine::decline(const Packet& req, const RxInfo& rx, std::i
     bool mine = (it != leases_.end() && owned_by(it->second, client)) ||
                 (held != holds_.end() && held->second.client == client.key);
     if (!mine) return drop("decline_unknown", line + ": not found");
-    // Someone else answers on this address: it is never offered again until an admin (or a
-    // future reclaim pass) frees it. ISC keeps it abandoned for abandon-lease-time (a day).
+    Reply r;
+    r.send = false;
+    r.lease_change = mark_abandoned(address, now);
+    r.log_line = line + ": abandoned";
+    ++counters_["decline"];
+    return r;
+}
+
+std::optional<Lease> Engine::abandon(std::uint32_t address, std::int64_t now) {
+    if (is_fixed_anywhere(address)) return std::nullopt;
+    ++counters_["abandoned_by_ping"];
+    return mark_abandoned(address, now);
+}
+
+Lease Engine::mark_abandoned(std::uint32_t address, std::int64_t now) {
+    // Someone else answers on this address: it is never offered again until the lease ends.
+    // ISC keeps it abandoned for abandon-lease-time (a day).
     Lease l;
     l.address = address;
     l.starts = l.cltt = now;
@@ -291,12 +318,7 @@ std::optional<Reply> Engine::decline(const Packet& req, const RxInfo& rx, std::i
     l.next_binding = BindingState::free;
     leases_[address] = l;
     holds_.erase(address);
-    Reply r;
-    r.send = false;
-    r.lease_change = std::move(l);
-    r.log_line = line + ": abandoned";
-    ++counters_["decline"];
-    return r;
+    return l;
 }
 
 std::optional<Reply> Engine::release(const Packet& req, const RxInfo& rx, std::int64_t now) {
@@ -304,8 +326,7 @@ std::optional<Reply> Engine::release(const Packet& req, const RxInfo& rx, std::i
     std::string line = "DHCPRELEASE of " + ipv4_string(req.ciaddr) + " from " +
                        client.hardware_text + via(req, rx);
     if (req.ciaddr == 0) return drop("bad_request", line + ": no ciaddr");
-    if (auto server = req.ip_option(option::server_identifier);
-        server && *server != server_address_)
+    if (auto server = req.ip_option(option::server_identifier); server && *server != server_)
         return drop("not_for_us", line + ": for another server");
     auto it = leases_.find(req.ciaddr);
     if (it == leases_.end() || it->second.binding != BindingState::active ||

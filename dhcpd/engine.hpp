@@ -24,6 +24,11 @@ struct RxInfo {
     // Our address on the interface the request arrived on, or 0. Picks the subnet when the
     // request was not relayed (giaddr 0); a relayed request's giaddr picks it otherwise.
     std::uint32_t interface_address = 0;
+    // The address the request reached us at, sent back as the server identifier (option 54) and
+    // compared with the client's; 0: the one given to the Engine's constructor.
+    std::uint32_t server_address = 0;
+    // The arrival interface's name: ISC's log lines say "via eth0" for a client on our own link.
+    std::string interface_name;
 };
 
 struct Reply {
@@ -38,6 +43,10 @@ struct Reply {
     // empty when ISC prints only one line (RELEASE, DECLINE).
     std::string request_line;
     std::string log_line;
+    // ping-check: an address this client never had is about to be offered. The caller sends an
+    // ICMP echo to it first and sends the OFFER only when nobody answers (abandon() otherwise).
+    // The engine already holds the address for this client, so others are not offered it.
+    std::optional<std::uint32_t> probe;
 };
 
 // How long an offered address stays reserved for the client it was offered to, so that two
@@ -87,9 +96,14 @@ class Engine {
     // "unknown_lease", "not_authoritative", "unknown_client", "bootp_denied", ...) and replies
     // ("offer", "ack", "nak", "inform_ack", "bootreply", "decline", "release").
     const std::map<std::string, std::uint64_t>& counters() const { return counters_; }
+    // Something answered a ping-check probe of `address`: it is in use by a host we do not know
+    // of. Marks it abandoned (never offered again until the lease ends) and returns the lease to
+    // record; nullopt when the address is not ours to abandon (a fixed address).
+    std::optional<Lease> abandon(std::uint32_t address, std::int64_t now);
     // ISC-shaped line for the last dropped request, e.g. "DHCPDISCOVER from .. via ..: network
     // 10.99.0.0/24: no free leases".
     const std::string& last_drop() const { return last_drop_; }
+    const std::string& last_drop_counter() const { return last_drop_counter_; }
     const std::map<std::uint32_t, Lease>& leases() const { return leases_; }
 
   private:
@@ -114,6 +128,7 @@ class Engine {
                                               std::uint32_t address, const std::string& line,
                                               const char* why);
     Reply nak(const Packet& req, const RxInfo& rx, std::uint32_t address, const std::string& line);
+    Lease mark_abandoned(std::uint32_t address, std::int64_t now);
     Packet reply_base(const Packet& req, std::optional<MessageType> type) const;
     std::nullopt_t drop(const std::string& counter, const std::string& line);
 
@@ -138,10 +153,12 @@ class Engine {
 
     const Config& config_;
     std::uint32_t server_address_;
+    std::uint32_t server_ = 0; // for the request being handled: rx.server_address or the default
     std::map<std::uint32_t, Lease> leases_;
     std::map<std::uint32_t, Hold> holds_;
     std::map<std::string, std::uint64_t> counters_;
     std::string last_drop_;
+    std::string last_drop_counter_;
 };
 
 // The client's identity, as the engine keys leases and offers by it.

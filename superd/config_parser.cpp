@@ -152,7 +152,15 @@ void Parser::parse_service(const std::string& name, const SourceLocation& where,
             continue;
         }
         if (info->value_count == 1 && al.values.empty()) continue;
-        if (!apply_service_attribute(svc, al, diags_)) ok = false;
+        if (al.name == "server" && !al.values.empty() && !al.values[0].starts_with('/')) {
+            // superd's extension: a relative server is found from the file that names it (as
+            // include), so a profile can start programs of its own checkout.
+            AttributeLine resolved = al;
+            resolved.values[0] = resolve(al.values[0], al.where.file);
+            if (!apply_service_attribute(svc, resolved, diags_)) ok = false;
+        } else if (!apply_service_attribute(svc, al, diags_)) {
+            ok = false;
+        }
         if (al.name == "disable" && svc.disable) {
             // disable = yes ends the entry at once, without further checks.
             config_.disabled_ids.push_back(svc.id);

@@ -104,6 +104,10 @@ bool Service::open() {
     if (type == SOCK_STREAM && (config_.flags & flag_nodelay))
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (config_.flags & flag_keepalive) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    // A dgram server that needs the arrival interface (superd-dhcpd) enables IP_PKTINFO itself,
+    // too late for the datagram that woke superd up: enable it from the start. Harmless to
+    // servers that read with recv or recvfrom.
+    if (type == SOCK_DGRAM) setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
 
     common::Endpoint ep;
     if (config_.bind_address) {

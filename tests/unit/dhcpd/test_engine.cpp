@@ -579,3 +579,77 @@ TEST_F(DhcpEngine, RealCapturesGetWhatIscDhcpdGave) {
 
 } // namespace
 } // namespace superd::dhcp
+
+namespace superd::dhcp {
+namespace {
+
+TEST_F(DhcpEngine, PingCheckProbesOnlyAnAddressNewToTheClient) {
+    auto first = engine_->handle(from(1, MessageType::discover), on_link, t0);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->probe, first->packet.yiaddr);
+    // The DISCOVER again (the probe still runs, or the offer was lost): held for it, no probe.
+    auto again = engine_->handle(from(1, MessageType::discover), on_link, t0 + 1);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->packet.yiaddr, first->packet.yiaddr);
+    EXPECT_FALSE(again->probe);
+    // A second client is never offered the held address, and its own is probed.
+    auto other = engine_->handle(from(2, MessageType::discover), on_link, t0 + 1);
+    ASSERT_TRUE(other);
+    EXPECT_NE(other->packet.yiaddr, first->packet.yiaddr);
+    EXPECT_EQ(other->probe, other->packet.yiaddr);
+    // Its own lease is not probed when the client comes back.
+    std::uint32_t leased = dora(3, t0 + 2);
+    auto back = engine_->handle(from(3, MessageType::discover), on_link, t0 + 500);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->packet.yiaddr, leased);
+    EXPECT_FALSE(back->probe);
+    // A fixed address is the admin's promise: never probed.
+    auto fixed = engine_->handle(from(4, MessageType::discover), on_link, t0);
+    ASSERT_TRUE(fixed);
+    EXPECT_EQ(fixed->packet.yiaddr, ip(10, 99, 0, 44));
+    EXPECT_FALSE(fixed->probe);
+}
+
+TEST_F(DhcpEngine, PingCheckFalseProbesNothing) {
+    use(std::string(lab_conf) + "ping-check false;\n");
+    auto offer = engine_->handle(from(1, MessageType::discover), on_link, t0);
+    ASSERT_TRUE(offer);
+    EXPECT_FALSE(offer->probe);
+}
+
+TEST_F(DhcpEngine, AnAnsweredProbeAbandonsTheAddress) {
+    auto offer = engine_->handle(from(1, MessageType::discover), on_link, t0);
+    ASSERT_TRUE(offer && offer->probe);
+    auto lease = engine_->abandon(*offer->probe, t0 + 1);
+    ASSERT_TRUE(lease);
+    EXPECT_EQ(lease->binding, BindingState::abandoned);
+    EXPECT_EQ(lease->address, ip(10, 99, 0, 100));
+    EXPECT_EQ(count("abandoned_by_ping"), 1u);
+    // Asked again, the engine offers another address, to be probed in its turn.
+    auto next = engine_->handle(from(1, MessageType::discover), on_link, t0 + 1);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->packet.yiaddr, ip(10, 99, 0, 101));
+    EXPECT_EQ(next->probe, ip(10, 99, 0, 101));
+    // Nobody else gets the abandoned one either.
+    auto other = engine_->handle(from(2, MessageType::discover), on_link, t0 + 2);
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->packet.yiaddr, ip(10, 99, 0, 102));
+    EXPECT_FALSE(engine_->abandon(ip(10, 99, 0, 44), t0)); // a fixed address is not ours to
+}
+
+TEST_F(DhcpEngine, ServerIdentifierAndLogNameComeFromTheArrival) {
+    RxInfo rx{server, ip(10, 99, 0, 2), "veth-lab"};
+    auto offer = engine_->handle(from(1, MessageType::discover), rx, t0);
+    ASSERT_TRUE(offer);
+    EXPECT_EQ(offer->packet.ip_option(option::server_identifier), ip(10, 99, 0, 2));
+    EXPECT_EQ(offer->request_line, "DHCPDISCOVER from 02:00:00:99:00:01 via veth-lab");
+    // A REQUEST naming the other address of ours is for another server.
+    EXPECT_FALSE(engine_->handle(selecting(1, offer->packet.yiaddr, server), rx, t0));
+    EXPECT_EQ(count("not_for_us"), 1u);
+    auto ack = engine_->handle(selecting(1, offer->packet.yiaddr, ip(10, 99, 0, 2)), rx, t0);
+    ASSERT_TRUE(ack);
+    EXPECT_EQ(ack->packet.message_type(), MessageType::ack);
+}
+
+} // namespace
+} // namespace superd::dhcp

@@ -354,3 +354,13 @@ TEST_F(ConfigTest, NotYetEffectiveAttributesAreNamedWithTheirLine) {
     EXPECT_EQ(messages(), "superd.conf:8: warning: service echo: 'rpc_version' is accepted but "
                           "has no effect yet in superd\n");
 }
+
+TEST_F(ConfigTest, RelativeServerIsFoundFromTheFileThatNamesIt) {
+    write("bin/tool", "#!/bin/sh\n");
+    std::filesystem::permissions(dir_ / "bin/tool", std::filesystem::perms::owner_all);
+    write("conf.d/tool", "service tool\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n"
+                         "\twait = no\n\tport = 7999\n\tuser = root\n\tserver = ../bin/tool\n}\n");
+    auto c = load("includedir " + (dir_ / "conf.d").string() + "\n");
+    ASSERT_EQ(c.services.size(), 1u) << messages();
+    EXPECT_EQ(c.services[0].server, (dir_ / "bin/tool").string());
+}

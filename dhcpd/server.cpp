@@ -1,0 +1,328 @@
+#include "dhcpd/server.hpp"
+
+#include "common/clock.hpp"
+#include "common/log.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include <net/if.h>
+#include <unistd.h>
+
+namespace superd::dhcp {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+    return common::logger("dhcpd");
+}
+
+// ISC's re-tries when a probe finds one address in use after another.
+constexpr int max_probe_attempts = 8;
+// Ethernet's MTU less the IPv4 and UDP headers: the most a reply may be without fragments.
+constexpr std::size_t max_reply_size = 1500 - 28;
+// A drop reason logs at most this many lines a second; the rest are counted and summed up.
+constexpr int drop_lines_per_second = 5;
+
+} // namespace
+
+Server::Server(boost::asio::io_context& io, const Config& config, LeaseFile leases,
+               DhcpSocket socket, ServerOptions options)
+    : io_(io)
+    , config_(config)
+    , leases_(std::move(leases))
+    , socket_(std::move(socket))
+    , options_(std::move(options))
+    , engine_(config_, 0)
+    , readable_(io, ::dup(socket_.fd()))
+    , signals_(io, SIGTERM, SIGINT, SIGUSR1)
+    , idle_timer_(io)
+    , pinger_(io) {
+    engine_.load(leases_.replayed().leases);
+    file_entries_ = leases_.replayed().entries;
+}
+
+std::expected<void, std::string> Server::start() {
+    interfaces_.refresh();
+    for (const auto& name : options_.interfaces) {
+        unsigned index = ::if_nametoindex(name.c_str());
+        if (index == 0) return std::unexpected("interface " + name + ": " + std::strerror(errno));
+        allowed_ifindexes_.push_back(static_cast<int>(index));
+        const Interface* i = interfaces_.by_index(static_cast<int>(index));
+        bool served = i && std::ranges::any_of(i->addresses, [&](const InterfaceAddress& a) {
+                          return config_.subnet_for(a.address) != nullptr;
+                      });
+        if (!served)
+            log()->warn("No subnet declaration for {}: requests on it get no answer unless "
+                        "relayed",
+                        name);
+    }
+    bool any_ping = std::ranges::any_of(config_.scopes, [](const Scope& s) {
+        return !s.params.ping_check || s.params.ping_check->value;
+    });
+    if (any_ping && !pinger_.available())
+        log()->warn("ping-check: {}; addresses are offered without a probe", pinger_.error());
+    maybe_compact();
+    wait_readable();
+    wait_signal();
+    arm_idle_timer();
+    return {};
+}
+
+void Server::wait_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGUSR1) {
+            log_counters();
+            return wait_signal();
+        }
+        log()->info("signal {}: exiting", sig);
+        io_.stop();
+    });
+}
+
+int Server::run() {
+    io_.run();
+    // Every batch committed before its replies left; a failed commit left leases queued.
+    if (leases_.pending() && !leases_.commit())
+        log()->error("{}: leases of the last requests not written", leases_.path());
+    log_counters();
+    return exit_status_;
+}
+
+std::int64_t Server::now() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               common::SystemClock::instance().wall().time_since_epoch())
+        .count();
+}
+
+void Server::wait_readable() {
+    readable_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                         [this](const boost::system::error_code& ec) {
+                             if (ec) return;
+                             read_batch();
+                             wait_readable();
+                         });
+}
+
+void Server::read_batch() {
+    std::vector<Outgoing> out;
+    for (std::size_t i = 0; i < options_.batch_limit; ++i) {
+        auto d = socket_.receive();
+        if (!d) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                io_drop("receive_error", std::string("recvmsg: ") + std::strerror(errno));
+            break;
+        }
+        process(*d, out);
+    }
+    commit_and_send(out);
+    arm_idle_timer();
+}
+
+void Server::process(const Datagram& d, std::vector<Outgoing>& out) {
+    std::string from = ipv4_string(d.source) + ":" + std::to_string(d.source_port);
+    if (d.truncated) return io_drop("oversized", "oversized packet from " + from + ": dropped");
+    if (!allowed_ifindexes_.empty() &&
+        std::ranges::find(allowed_ifindexes_, d.ifindex) == allowed_ifindexes_.end())
+        return io_drop("other_interface", "packet from " + from + " on interface " +
+                                              std::to_string(d.ifindex) + ": not served");
+    auto packet = decode(d.bytes);
+    if (!packet)
+        return io_drop("malformed", "malformed packet from " + from + ": " +
+                                        std::string(to_string(packet.error())));
+    RxInfo rx;
+    if (const Interface* i = interfaces_.by_index(d.ifindex)) {
+        rx.interface_name = i->name;
+        // Our address on that link: the one in a declared subnet first.
+        for (const auto& a : i->addresses)
+            if (!rx.interface_address || config_.subnet_for(a.address))
+                if (!rx.interface_address || !config_.subnet_for(rx.interface_address))
+                    rx.interface_address = a.address;
+    }
+    // Sent to one of our addresses (a relay, a renewing client): that one identifies us.
+    bool broadcast =
+        d.destination == limited_broadcast || (d.destination & 0xff) == 0xff || d.destination == 0;
+    rx.server_address = broadcast || !d.destination ? rx.interface_address : d.destination;
+    if (!rx.server_address) rx.server_address = d.local_address;
+    if (!rx.interface_address) rx.interface_address = d.local_address;
+    answer(*packet, rx, d.ifindex, 0, out, true);
+}
+
+void Server::answer(const Packet& request, const RxInfo& rx, int ifindex, int attempts,
+                    std::vector<Outgoing>& out, bool log_request) {
+    auto reply = engine_.handle(request, rx, now());
+    if (!reply) {
+        // The engine counted it; the line is rate-limited per reason.
+        return note_drop(engine_.last_drop_counter(), engine_.last_drop());
+    }
+    if (log_request && !reply->request_line.empty()) log()->info("{}", reply->request_line);
+    if (reply->lease_change) {
+        leases_.append(*reply->lease_change);
+        ++file_entries_;
+    }
+    if (reply->packet.message_type() == MessageType::offer) {
+        auto it = probes_.find(reply->packet.yiaddr);
+        if (it != probes_.end()) {
+            // A retransmitted DISCOVER while its address is being probed: the offer waits for
+            // the probe, and then answers the newest request.
+            it->second.request = request;
+            it->second.offer = outgoing(request, rx, ifindex, std::move(*reply));
+            return;
+        }
+    }
+    if (reply->probe && pinger_.available() && attempts < max_probe_attempts) {
+        auto address = *reply->probe;
+        probes_.emplace(address, PendingProbe{request, rx, ifindex, attempts,
+                                              outgoing(request, rx, ifindex, std::move(*reply))});
+        pinger_.probe(address, options_.ping_timeout,
+                      [this, address](bool answered) { probe_done(address, answered); });
+        return;
+    }
+    if (!reply->log_line.empty()) log()->info("{}", reply->log_line);
+    if (reply->send) out.push_back(outgoing(request, rx, ifindex, std::move(*reply)));
+}
+
+Server::Outgoing Server::outgoing(const Packet& request, const RxInfo& rx, int ifindex,
+                                  Reply reply) const {
+    Outgoing o;
+    auto asked = request.u16_option(option::max_message_size).value_or(0);
+    o.max_size = std::clamp<std::size_t>(asked, min_dhcp_size, max_reply_size);
+    o.ifindex = ifindex;
+    o.ifname = rx.interface_name;
+    o.source = rx.server_address;
+    o.reply = std::move(reply);
+    return o;
+}
+
+void Server::probe_done(std::uint32_t address, bool answered) {
+    auto it = probes_.find(address);
+    if (it == probes_.end()) return;
+    PendingProbe pending = std::move(it->second);
+    probes_.erase(it);
+    std::vector<Outgoing> out;
+    if (!answered) {
+        // Nobody there: the offer goes as made (the engine held the address meanwhile).
+        log()->info("{}", pending.offer.reply.log_line);
+        out.push_back(std::move(pending.offer));
+    } else {
+        log()->error("ICMP Echo reply while lease {} valid.", ipv4_string(address));
+        if (auto lease = engine_.abandon(address, now())) {
+            log()->error("Abandoning IP address {}: pinged before offer", ipv4_string(address));
+            leases_.append(*lease);
+            ++file_entries_;
+        }
+        // Ask again: the engine picks another address (and may want that one probed too).
+        answer(pending.request, pending.rx, pending.ifindex, pending.attempts + 1, out, false);
+    }
+    commit_and_send(out);
+    arm_idle_timer();
+}
+
+void Server::commit_and_send(std::vector<Outgoing>& out) {
+    if (leases_.pending()) {
+        if (leases_.failed()) maybe_compact(); // a rewrite is the way back to a known tail
+        if (auto ok = leases_.commit(); !ok) {
+            ++io_counters_["commit_failed"];
+            log()->error("{}: {}: not answering the requests whose leases it holds", leases_.path(),
+                         ok.error());
+            // An ACK whose lease is not durable must not leave; the client will ask again.
+            std::erase_if(out, [](const Outgoing& o) { return o.reply.lease_change.has_value(); });
+        }
+    }
+    for (const auto& o : out)
+        send(o);
+    maybe_compact();
+}
+
+void Server::send(const Outgoing& o) {
+    auto bytes = encode(o.reply.packet, o.max_size);
+    if (!bytes) {
+        ++io_counters_["encode_failed"];
+        log()->error("reply to {} not sent: {}", ipv4_string(o.reply.to.address),
+                     to_string(bytes.error()));
+        return;
+    }
+    const Destination& to = o.reply.to;
+    // Our own port scheme, as ISC's -p: servers and relays on P, clients on P + 1.
+    std::uint16_t port =
+        to.port == server_port ? socket_.port() : static_cast<std::uint16_t>(socket_.port() + 1);
+    std::uint32_t address = to.address;
+    int ifindex = 0;
+    if (to.address == limited_broadcast) ifindex = o.ifindex;
+    if (to.link_layer_unicast) {
+        // The client cannot answer ARP yet: tell the kernel its hardware address ourselves (as
+        // dnsmasq does); without the right to, broadcast, which every client accepts.
+        auto mac = o.reply.packet.hardware_address();
+        auto arp = o.ifname.empty() ? std::unexpected<std::string>("no interface")
+                                    : set_arp_entry(socket_.fd(), o.ifname, to.address, mac);
+        if (!arp) {
+            ++io_counters_["arp_fallback_broadcast"];
+            address = limited_broadcast;
+        }
+        ifindex = o.ifindex;
+    }
+    if (auto ok = socket_.send(*bytes, address, port, ifindex, o.source); !ok) {
+        io_drop("send_failed", "reply to " + ipv4_string(address) + ":" + std::to_string(port) +
+                                   " not sent: " + ok.error());
+    }
+}
+
+void Server::maybe_compact() {
+    // Rewrite when most of the file is overridden entries (ISC rewrites hourly).
+    std::size_t current = engine_.leases().size();
+    if (!leases_.failed() && file_entries_ < std::max<std::size_t>(1000, 2 * current)) return;
+    std::vector<Lease> all;
+    all.reserve(current);
+    for (const auto& [address, lease] : engine_.leases())
+        all.push_back(lease);
+    if (auto ok = leases_.compact(all); !ok) {
+        ++io_counters_["compact_failed"];
+        log()->error("{}: rewrite failed: {}", leases_.path(), ok.error());
+        return;
+    }
+    file_entries_ = all.size();
+}
+
+void Server::io_drop(const std::string& counter, const std::string& line) {
+    ++io_counters_[counter];
+    note_drop(counter, line);
+}
+
+void Server::note_drop(const std::string& counter, const std::string& line) {
+    auto second = now();
+    DropLog& d = drop_log_[counter];
+    if (d.second != second) {
+        if (d.suppressed) log()->info("{} similar message(s) suppressed", d.suppressed);
+        d = DropLog{second, 0, 0};
+    }
+    if (d.lines++ < drop_lines_per_second)
+        log()->info("{}", line);
+    else
+        ++d.suppressed;
+}
+
+void Server::arm_idle_timer() {
+    if (options_.idle_timeout.count() == 0) return;
+    idle_timer_.expires_after(options_.idle_timeout);
+    idle_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        if (!probes_.empty()) return arm_idle_timer(); // an offer still waits for its probe
+        log()->info("idle for {} s: exiting; superd starts us again on the next request",
+                    options_.idle_timeout.count());
+        io_.stop();
+    });
+}
+
+void Server::log_counters() const {
+    std::string text;
+    for (const auto& [name, n] : engine_.counters())
+        text += " " + name + "=" + std::to_string(n);
+    for (const auto& [name, n] : io_counters_)
+        text += " " + name + "=" + std::to_string(n);
+    log()->info("counters:{}", text.empty() ? " none" : text);
+}
+
+} // namespace superd::dhcp
