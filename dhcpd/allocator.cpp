@@ -108,9 +108,7 @@ std::optional<std::uint32_t> Engine::fixed_address(const Network& net,
 }
 
 bool Engine::is_fixed_anywhere(std::uint32_t address) const {
-    return std::ranges::any_of(config_.hosts, [&](const Host& h) {
-        return std::ranges::find(h.fixed_addresses, address) != h.fixed_addresses.end();
-    });
+    return fixed_.contains(address);
 }
 
 bool Engine::owned_by(const Lease& lease, const ClientId& client) const {
@@ -145,12 +143,55 @@ bool Engine::may_have(const Network& net, const ClientId& client, std::uint32_t 
     return candidate_for(net, address, client, bootp) && available(address, client, now);
 }
 
+namespace {
+
+std::string owner_key(char kind, std::span<const std::uint8_t> id) {
+    std::string key(1, kind);
+    key.append(id.begin(), id.end());
+    return key;
+}
+
+} // namespace
+
+void Engine::put_lease(const Lease& lease) {
+    auto index = [&](const Lease& l, bool add) {
+        auto touch = [&](const std::string& key) {
+            auto& list = owners_[key];
+            if (add) {
+                list.push_back(l.address);
+            } else {
+                std::erase(list, l.address);
+                if (list.empty()) owners_.erase(key);
+            }
+        };
+        if (!l.uid.empty()) touch(owner_key('u', l.uid));
+        if (l.hardware_ethernet) touch(owner_key('m', *l.hardware_ethernet));
+    };
+    auto [it, fresh] = leases_.try_emplace(lease.address, lease);
+    if (!fresh) {
+        index(it->second, false);
+        it->second = lease;
+    }
+    index(lease, true);
+}
+
 std::optional<std::uint32_t> Engine::current_lease(const Network& net, const ClientId& client,
                                                    std::int64_t now, bool bootp) const {
-    for (const auto& [address, lease] : leases_)
+    // The addresses recorded under the client's identifier or hardware address, lowest first.
+    std::vector<std::uint32_t> mine;
+    auto add = [&](const std::string& key) {
+        if (auto it = owners_.find(key); it != owners_.end())
+            mine.insert(mine.end(), it->second.begin(), it->second.end());
+    };
+    if (!client.uid.empty()) add(owner_key('u', client.uid));
+    if (client.mac) add(owner_key('m', *client.mac));
+    std::ranges::sort(mine);
+    for (std::uint32_t address : mine) {
+        const Lease& lease = leases_.at(address);
         if (lease.binding != BindingState::abandoned && owned_by(lease, client) &&
             candidate_for(net, address, client, bootp) && available(address, client, now))
             return address;
+    }
     return std::nullopt;
 }
 
@@ -160,25 +201,44 @@ std::optional<std::uint32_t> Engine::choose(const Network& net, const ClientId& 
     // dynamic lease, the entry is what the admin means now.
     if (auto fixed = fixed_address(net, client)) return fixed;
     if (auto mine = current_lease(net, client, now, bootp)) return mine;
-    for (const auto& [address, h] : holds_)
-        if (h.client == client.key && h.until > now && may_have(net, client, address, now, bootp))
-            return address;
+    if (auto held = hold_of_.find(client.key); held != hold_of_.end()) {
+        auto h = holds_.find(held->second);
+        if (h != holds_.end() && h->second.until > now &&
+            may_have(net, client, held->second, now, bootp))
+            return held->second;
+    }
     if (auto asked = req.ip_option(option::requested_address);
         asked && may_have(net, client, *asked, now, bootp))
         return asked;
     // Never-used addresses first, in range order; else the one that expired longest ago, so
-    // that a returning client most likely finds its old address still unused.
+    // that a returning client most likely finds its old address still unused. A lease record is
+    // never deleted, so each range keeps where its never-used addresses begin: a fresh range
+    // costs a step per new client rather than a walk over every lease.
+    auto usable = [&](const detail::Candidate& c) {
+        return !(bootp && !c.range->dynamic_bootp) &&
+               !(c.pool && !permitted(*c.pool, client.host != nullptr));
+    };
+    for (const auto& c : net.candidates) {
+        if (!usable(c)) continue;
+        const Range& r = *c.range;
+        auto [cursor, fresh] = cursors_.try_emplace(&r, r.low);
+        std::uint64_t a = cursor->second;
+        while (a <= r.high && leases_.contains(static_cast<std::uint32_t>(a)))
+            ++a;
+        cursor->second = static_cast<std::uint32_t>(std::min<std::uint64_t>(a, r.high));
+        for (; a <= r.high; ++a) {
+            auto address = static_cast<std::uint32_t>(a);
+            if (!leases_.contains(address) && available(address, client, now)) return address;
+        }
+    }
     std::optional<std::uint32_t> oldest;
     std::int64_t oldest_ends = 0;
     for (const auto& c : net.candidates) {
-        if ((bootp && !c.range->dynamic_bootp) ||
-            (c.pool && !permitted(*c.pool, client.host != nullptr)))
-            continue;
+        if (!usable(c)) continue;
         for (std::uint64_t a = c.range->low; a <= c.range->high; ++a) {
             auto address = static_cast<std::uint32_t>(a);
-            if (!available(address, client, now)) continue;
             auto it = leases_.find(address);
-            if (it == leases_.end()) return address;
+            if (it == leases_.end() || !available(address, client, now)) continue;
             if (!oldest || it->second.ends < oldest_ends)
                 oldest = address, oldest_ends = it->second.ends;
         }
@@ -200,12 +260,33 @@ EffectiveParameters Engine::params_for(const Network& net, const ClientId& clien
 
 void Engine::hold(std::uint32_t address, const ClientId& client, std::int64_t now) {
     forget_holds(client);
-    std::erase_if(holds_, [&](const auto& h) { return h.second.until <= now; });
+    drop_hold(address); // an expired hold of another client's
     holds_[address] = Hold{client.key, now + offer_hold_seconds};
+    hold_of_[client.key] = address;
+    // Offers never taken up expire by time; sweep them out now and then so memory stays bounded.
+    if (++holds_since_sweep_ >= 4096) {
+        holds_since_sweep_ = 0;
+        for (auto it = holds_.begin(); it != holds_.end();) {
+            if (it->second.until > now) {
+                ++it;
+                continue;
+            }
+            hold_of_.erase(it->second.client);
+            it = holds_.erase(it);
+        }
+    }
 }
 
 void Engine::forget_holds(const ClientId& client) {
-    std::erase_if(holds_, [&](const auto& h) { return h.second.client == client.key; });
+    if (auto it = hold_of_.find(client.key); it != hold_of_.end()) drop_hold(it->second);
+}
+
+void Engine::drop_hold(std::uint32_t address) {
+    auto it = holds_.find(address);
+    if (it == holds_.end()) return;
+    if (auto of = hold_of_.find(it->second.client); of != hold_of_.end() && of->second == address)
+        hold_of_.erase(of);
+    holds_.erase(it);
 }
 
 } // namespace superd::dhcp

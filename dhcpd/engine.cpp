@@ -84,11 +84,18 @@ void put_options(Packet& out, const Packet& req, const EffectiveParameters& p) {
 
 Engine::Engine(const Config& config, std::uint32_t server_address)
     : config_(config)
-    , server_address_(server_address) {}
+    , server_address_(server_address) {
+    for (const Host& h : config_.hosts)
+        fixed_.insert(h.fixed_addresses.begin(), h.fixed_addresses.end());
+}
 
 void Engine::load(const std::map<std::uint32_t, Lease>& replayed) {
-    leases_ = replayed;
+    leases_.clear();
+    owners_.clear();
     holds_.clear();
+    hold_of_.clear();
+    for (const auto& [address, lease] : replayed)
+        put_lease(lease);
 }
 
 std::nullopt_t Engine::drop(const std::string& counter, const std::string& line) {
@@ -241,10 +248,10 @@ Reply Engine::ack(const Packet& req, const RxInfo& rx, const Network& net, const
         l.uid = client.uid;
         if (const auto* name = req.find(option::host_name))
             l.client_hostname.assign(name->begin(), name->end());
-        leases_[address] = l;
+        put_lease(l);
         r.lease_change = std::move(l);
     }
-    holds_.erase(address);
+    drop_hold(address);
     r.request_line = line;
     r.log_line =
         "DHCPACK on " + ipv4_string(address) + " to " + client.hardware_text + via(req, rx);
@@ -316,8 +323,8 @@ Lease Engine::mark_abandoned(std::uint32_t address, std::int64_t now) {
     l.ends = now + 86400;
     l.binding = BindingState::abandoned;
     l.next_binding = BindingState::free;
-    leases_[address] = l;
-    holds_.erase(address);
+    put_lease(l);
+    drop_hold(address);
     return l;
 }
 
@@ -390,7 +397,7 @@ std::optional<Reply> Engine::bootp(const Packet& req, const RxInfo& rx, std::int
         l.binding = BindingState::active;
         l.hardware_ethernet = client.mac;
         l.uid = client.uid;
-        leases_[*address] = l;
+        put_lease(l);
         r.lease_change = std::move(l);
     }
     r.request_line = line;

@@ -16,6 +16,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace superd::dhcp {
@@ -150,12 +152,24 @@ class Engine {
                                    std::uint32_t address) const;
     void hold(std::uint32_t address, const ClientId& client, std::int64_t now);
     void forget_holds(const ClientId& client);
+    void drop_hold(std::uint32_t address);
+    // Every write to leases_ goes through here, to keep owners_ in step.
+    void put_lease(const Lease& lease);
 
     const Config& config_;
     std::uint32_t server_address_;
     std::uint32_t server_ = 0; // for the request being handled: rx.server_address or the default
     std::map<std::uint32_t, Lease> leases_;
     std::map<std::uint32_t, Hold> holds_;
+    // Indexes, so that a request costs about the same with 10 leases or 100,000: the addresses
+    // of leases recorded under each client identifier ('u' + option 61) and hardware address
+    // ('m' + MAC); the address held for each client (at most one); the fixed addresses; where
+    // each range's search for a never-used address goes on (a hint only).
+    std::unordered_map<std::string, std::vector<std::uint32_t>> owners_;
+    std::map<std::vector<std::uint8_t>, std::uint32_t> hold_of_;
+    std::unordered_set<std::uint32_t> fixed_;
+    mutable std::unordered_map<const Range*, std::uint32_t> cursors_;
+    unsigned holds_since_sweep_ = 0;
     std::map<std::string, std::uint64_t> counters_;
     std::string last_drop_;
     std::string last_drop_counter_;

@@ -222,18 +222,24 @@ void Server::probe_done(std::uint32_t address, bool answered) {
 }
 
 void Server::commit_and_send(std::vector<Outgoing>& out) {
+    // What promises nothing durable (OFFER, NAK, INFORM's ACK) goes at once; the rest waits for
+    // the one sync that covers the whole batch.
+    for (const auto& o : out)
+        if (!o.reply.lease_change) send(o);
+    bool durable = true;
     if (leases_.pending()) {
         if (leases_.failed()) maybe_compact(); // a rewrite is the way back to a known tail
         if (auto ok = leases_.commit(); !ok) {
+            durable = false;
             ++io_counters_["commit_failed"];
+            // An ACK whose lease is not durable must not leave; the client will ask again.
             log()->error("{}: {}: not answering the requests whose leases it holds", leases_.path(),
                          ok.error());
-            // An ACK whose lease is not durable must not leave; the client will ask again.
-            std::erase_if(out, [](const Outgoing& o) { return o.reply.lease_change.has_value(); });
         }
     }
-    for (const auto& o : out)
-        send(o);
+    if (durable)
+        for (const auto& o : out)
+            if (o.reply.lease_change) send(o);
     maybe_compact();
 }
 
