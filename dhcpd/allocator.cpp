@@ -128,8 +128,11 @@ bool Engine::available(std::uint32_t address, const ClientId& client, std::int64
     const Lease& l = it->second;
     switch (l.binding) {
     case BindingState::abandoned:
+        // Something answered on it: not offered until abandon-lease-time (a day, set in
+        // `ends`) has passed, and then only when no never-used address is left.
+        return l.ends <= now;
     case BindingState::backup:
-        return false; // abandoned: something answered on it; backup: the peer's to give
+        return false; // the failover peer's to give
     case BindingState::active:
         return l.ends <= now || owned_by(l, client);
     default:

@@ -152,6 +152,7 @@ std::optional<Reply> Engine::discover(const Packet& req, const RxInfo& rx, std::
     auto net = network_for(req, rx);
     if (!net) return drop("no_subnet", line + ": unknown network segment");
     auto scope = effective_parameters(config_, *net->selected, nullptr, client.host);
+    if (!scope.allow_booting) return drop("booting_denied", line + ": booting disallowed");
     if (!client.host && !scope.allow_unknown_clients)
         return drop("unknown_client", line + ": unknown client");
     auto address = choose(*net, client, req, now, false);
@@ -199,6 +200,9 @@ std::optional<Reply> Engine::request(const Packet& req, const RxInfo& rx, std::i
     }
     auto net = network_for(req, rx);
     if (!net) return drop("no_subnet", line + ": unknown network segment");
+    // `deny booting` (ISC): the client is ignored, not refused, so another server may answer.
+    if (!effective_parameters(config_, *net->selected, nullptr, client.host).allow_booting)
+        return drop("booting_denied", line + ": booting disallowed");
     bool on_net =
         std::ranges::any_of(net->subnets, [&](const Subnet* s) { return s->contains(address); });
     if (server && req.ciaddr == 0) {
@@ -378,6 +382,7 @@ std::optional<Reply> Engine::bootp(const Packet& req, const RxInfo& rx, std::int
     auto net = network_for(req, rx);
     if (!net) return drop("no_subnet", line + ": unknown network segment");
     auto scope = effective_parameters(config_, *net->selected, nullptr, client.host);
+    if (!scope.allow_booting) return drop("booting_denied", line + ": booting disallowed");
     if (!scope.allow_bootp) return drop("bootp_denied", line + ": BOOTP from dynamic client");
     if (!client.host && !scope.allow_unknown_clients)
         return drop("unknown_client", line + ": unknown client");

@@ -16,6 +16,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 using namespace superd;
@@ -74,6 +75,15 @@ int read_leases(const Options& o) {
     return r.skipped ? 1 : 0;
 }
 
+int facility_of(const std::string& name) {
+    if (auto f = common::syslog_facility_from_name(name)) return *f;
+    // dhcpd.conf(5) names three more than xinetd does.
+    if (name == "kern") return LOG_KERN;
+    if (name == "syslog") return LOG_SYSLOG;
+    if (name == "cron") return LOG_CRON;
+    return LOG_DAEMON;
+}
+
 bool write_pidfile(const std::string& path) {
     std::ofstream f(path, std::ios::trunc);
     f << ::getpid() << "\n";
@@ -108,22 +118,12 @@ int main(int argc, char** argv) {
         break;
     }
 
-    common::Diagnostics diags;
-    Config config = load_config(o.config_path, diags);
-    for (const auto& d : diags.all())
-        std::cerr << d.str() << "\n";
-    if (diags.has_errors()) {
-        std::cerr << "superd-dhcpd: " << o.config_path << ": " << diags.error_count()
-                  << " error(s); not started\n";
-        return 1;
-    }
-
-    // superd (like inetd) hands a dgram wait=yes server its bound socket on fd 0, and on 1 and 2.
+    // superd (like inetd) hands a dgram wait=yes server its bound socket on fd 0, and on 1 and 2:
+    // those are no terminal for our messages, which go to syslog (or --log-file) from the start.
     bool handed_over = common::detect_handoff(0) == common::HandOff::datagram;
+    if (handed_over) null_stdio(false);
     common::LogOptions lo;
     lo.syslog_ident = "superd-dhcpd";
-    if (config.log_facility)
-        lo.syslog_facility = *common::syslog_facility_from_name(config.log_facility->value);
     if (!o.log_file.empty()) {
         lo.sink = common::LogOptions::Sink::file;
         lo.file_path = o.log_file;
@@ -132,14 +132,37 @@ int main(int argc, char** argv) {
     } else {
         lo.sink = common::LogOptions::Sink::syslog;
     }
-    if (handed_over) null_stdio(false); // the socket is not a terminal for our messages
-    try {
-        common::setup_logging(lo);
-    } catch (const std::exception& e) {
-        std::cerr << "superd-dhcpd: " << e.what() << "\n";
+    auto setup = [&] {
+        try {
+            common::setup_logging(lo);
+            return true;
+        } catch (const std::exception& e) {
+            std::cerr << "superd-dhcpd: " << e.what() << "\n";
+            return false;
+        }
+    };
+    if (!setup()) return 1;
+    auto log = common::logger("dhcpd");
+
+    common::Diagnostics diags;
+    Config config = load_config(o.config_path, diags);
+    for (const auto& d : diags.all()) {
+        // On a terminal as `-t` prints them; to the log as well when started without one.
+        if (!handed_over) std::cerr << d.str() << "\n";
+        if (handed_over || lo.sink != common::LogOptions::Sink::stderr_sink)
+            log->error("{}", d.str());
+    }
+    if (diags.has_errors()) {
+        std::string why =
+            o.config_path + ": " + std::to_string(diags.error_count()) + " error(s); not started";
+        if (!handed_over) std::cerr << "superd-dhcpd: " << why << "\n";
+        log->critical("{}", why);
         return 1;
     }
-    auto log = common::logger("dhcpd");
+    if (config.log_facility) {
+        lo.syslog_facility = facility_of(config.log_facility->value);
+        if (!setup()) return 1;
+    }
     if (!o.quiet) log->info("superd-dhcpd 0.1.0 (ISC dhcpd.conf and dhcpd.leases compatible)");
 
     auto socket = handed_over ? DhcpSocket::adopt(0) : DhcpSocket::bind(o.port.value_or(67));

@@ -134,20 +134,21 @@ void Server::process(const Datagram& d, std::vector<Outgoing>& out) {
         return io_drop("malformed", "malformed packet from " + from + ": " +
                                         std::string(to_string(packet.error())));
     RxInfo rx;
+    bool to_us = false; // sent to one of our addresses, not broadcast
     if (const Interface* i = interfaces_.by_index(d.ifindex)) {
         rx.interface_name = i->name;
-        // Our address on that link: the one in a declared subnet first.
+        // Our address on that link: the first one in a declared subnet, else the first.
         for (const auto& a : i->addresses)
-            if (!rx.interface_address || config_.subnet_for(a.address))
-                if (!rx.interface_address || !config_.subnet_for(rx.interface_address))
-                    rx.interface_address = a.address;
+            if (!rx.interface_address ||
+                (config_.subnet_for(a.address) && !config_.subnet_for(rx.interface_address)))
+                rx.interface_address = a.address;
+        to_us = std::ranges::any_of(
+            i->addresses, [&](const InterfaceAddress& a) { return a.address == d.destination; });
     }
-    // Sent to one of our addresses (a relay, a renewing client): that one identifies us.
-    bool broadcast =
-        d.destination == limited_broadcast || (d.destination & 0xff) == 0xff || d.destination == 0;
-    rx.server_address = broadcast || !d.destination ? rx.interface_address : d.destination;
-    if (!rx.server_address) rx.server_address = d.local_address;
     if (!rx.interface_address) rx.interface_address = d.local_address;
+    // A relay or a renewing client names the address it reached us at: that one identifies us.
+    // A broadcast is answered from the link's own address.
+    rx.server_address = to_us ? d.destination : rx.interface_address;
     answer(*packet, rx, d.ifindex, 0, out, true);
 }
 

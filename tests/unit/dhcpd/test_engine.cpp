@@ -635,6 +635,13 @@ TEST_F(DhcpEngine, AnAnsweredProbeAbandonsTheAddress) {
     ASSERT_TRUE(other);
     EXPECT_EQ(other->packet.yiaddr, ip(10, 99, 0, 102));
     EXPECT_FALSE(engine_->abandon(ip(10, 99, 0, 44), t0)); // a fixed address is not ours to
+    // A day later, once every never-used address is gone, it is reclaimed.
+    const std::int64_t day_later = t0 + 1 + 86400;
+    for (std::uint8_t n : {2, 3, 5, 6})
+        EXPECT_NE(dora(n, day_later), ip(10, 99, 0, 100));
+    auto reclaimed = engine_->handle(from(9, MessageType::discover), on_link, day_later);
+    ASSERT_TRUE(reclaimed);
+    EXPECT_EQ(reclaimed->packet.yiaddr, ip(10, 99, 0, 100));
 }
 
 TEST_F(DhcpEngine, ServerIdentifierAndLogNameComeFromTheArrival) {
@@ -649,6 +656,22 @@ TEST_F(DhcpEngine, ServerIdentifierAndLogNameComeFromTheArrival) {
     auto ack = engine_->handle(selecting(1, offer->packet.yiaddr, ip(10, 99, 0, 2)), rx, t0);
     ASSERT_TRUE(ack);
     EXPECT_EQ(ack->packet.message_type(), MessageType::ack);
+}
+
+} // namespace
+} // namespace superd::dhcp
+
+namespace superd::dhcp {
+namespace {
+
+TEST_F(DhcpEngine, DenyBootingIgnoresTheHost) {
+    use(std::string(lab_conf) + "host banned {\n  hardware ethernet 02:00:00:99:00:07;\n"
+                                "  deny booting;\n}\n");
+    EXPECT_FALSE(engine_->handle(from(7, MessageType::discover), on_link, t0));
+    EXPECT_FALSE(engine_->handle(selecting(7, ip(10, 99, 0, 100)), on_link, t0));
+    EXPECT_FALSE(engine_->handle(from(7, std::nullopt), on_link, t0)); // BOOTP too
+    EXPECT_EQ(count("booting_denied"), 3u);
+    EXPECT_TRUE(engine_->handle(from(8, MessageType::discover), on_link, t0)); // others served
 }
 
 } // namespace
