@@ -199,7 +199,7 @@ std::optional<std::uint32_t> Engine::current_lease(const Network& net, const Cli
 }
 
 std::optional<std::uint32_t> Engine::choose(const Network& net, const ClientId& client,
-                                            const Packet& req, std::int64_t now, bool bootp) const {
+                                            const Packet& req, std::int64_t now, bool bootp) {
     // A fixed-address host first: when the admin adds a host entry for a client that had a
     // dynamic lease, the entry is what the admin means now.
     if (auto fixed = fixed_address(net, client)) return fixed;
@@ -213,27 +213,16 @@ std::optional<std::uint32_t> Engine::choose(const Network& net, const ClientId& 
     if (auto asked = req.ip_option(option::requested_address);
         asked && may_have(net, client, *asked, now, bootp))
         return asked;
-    // Never-used addresses first, in range order; else the one that expired longest ago, so
-    // that a returning client most likely finds its old address still unused. A lease record is
-    // never deleted, so each range keeps where its never-used addresses begin: a fresh range
-    // costs a step per new client rather than a walk over every lease.
+    // Never-used addresses first; else the one that expired longest ago, so that a returning
+    // client most likely finds its old address still unused.
+    if (auto fresh = never_used(net, client, now, bootp)) return fresh;
+    // Offers that lapsed but were not swept yet are never-used addresses too.
+    sweep_holds(now);
+    if (auto fresh = never_used(net, client, now, bootp)) return fresh;
     auto usable = [&](const detail::Candidate& c) {
         return !(bootp && !c.range->dynamic_bootp) &&
                !(c.pool && !permitted(*c.pool, client.host != nullptr));
     };
-    for (const auto& c : net.candidates) {
-        if (!usable(c)) continue;
-        const Range& r = *c.range;
-        auto [cursor, fresh] = cursors_.try_emplace(&r, r.low);
-        std::uint64_t a = cursor->second;
-        while (a <= r.high && leases_.contains(static_cast<std::uint32_t>(a)))
-            ++a;
-        cursor->second = static_cast<std::uint32_t>(std::min<std::uint64_t>(a, r.high));
-        for (; a <= r.high; ++a) {
-            auto address = static_cast<std::uint32_t>(a);
-            if (!leases_.contains(address) && available(address, client, now)) return address;
-        }
-    }
     std::optional<std::uint32_t> oldest;
     std::int64_t oldest_ends = 0;
     for (const auto& c : net.candidates) {
@@ -247,6 +236,44 @@ std::optional<std::uint32_t> Engine::choose(const Network& net, const ClientId& 
         }
     }
     return oldest;
+}
+
+std::optional<std::uint32_t> Engine::never_used(const Network& net, const ClientId& client,
+                                                std::int64_t now, bool bootp) {
+    // A lease record is never deleted, so each range keeps a cursor below which every address
+    // was leased or offered: a fresh range costs a step per new client, not a walk over every
+    // lease and offer. Offers that lapse unleased go to returned_, searched first (lowest
+    // first, as a range is handed out).
+    for (const auto& c : net.candidates) {
+        if ((bootp && !c.range->dynamic_bootp) ||
+            (c.pool && !permitted(*c.pool, client.host != nullptr)))
+            continue;
+        const Range& r = *c.range;
+        for (auto it = returned_.lower_bound(r.low); it != returned_.end() && *it <= r.high;) {
+            std::uint32_t address = *it;
+            if (leases_.contains(address)) {
+                it = returned_.erase(it); // leased since: not never-used any more
+                continue;
+            }
+            if (available(address, client, now)) return address;
+            ++it;
+        }
+        auto [cursor, fresh] = cursors_.try_emplace(&r, r.low);
+        std::uint64_t a = cursor->second;
+        for (; a <= r.high; ++a) {
+            auto address = static_cast<std::uint32_t>(a);
+            if (leases_.contains(address) || holds_.contains(address) ||
+                is_fixed_anywhere(address) || address == server_)
+                continue;
+            break;
+        }
+        cursor->second = static_cast<std::uint32_t>(std::min<std::uint64_t>(a, r.high));
+        if (a <= r.high) {
+            auto address = static_cast<std::uint32_t>(a);
+            if (available(address, client, now)) return address;
+        }
+    }
+    return std::nullopt;
 }
 
 EffectiveParameters Engine::params_for(const Network& net, const ClientId& client,
@@ -264,19 +291,23 @@ EffectiveParameters Engine::params_for(const Network& net, const ClientId& clien
 void Engine::hold(std::uint32_t address, const ClientId& client, std::int64_t now) {
     forget_holds(client);
     drop_hold(address); // an expired hold of another client's
+    returned_.erase(address);
     holds_[address] = Hold{client.key, now + offer_hold_seconds};
     hold_of_[client.key] = address;
     // Offers never taken up expire by time; sweep them out now and then so memory stays bounded.
-    if (++holds_since_sweep_ >= 4096) {
-        holds_since_sweep_ = 0;
-        for (auto it = holds_.begin(); it != holds_.end();) {
-            if (it->second.until > now) {
-                ++it;
-                continue;
-            }
-            hold_of_.erase(it->second.client);
-            it = holds_.erase(it);
+    if (++holds_since_sweep_ >= 4096) sweep_holds(now);
+}
+
+void Engine::sweep_holds(std::int64_t now) {
+    holds_since_sweep_ = 0;
+    for (auto it = holds_.begin(); it != holds_.end();) {
+        if (it->second.until > now) {
+            ++it;
+            continue;
         }
+        hold_of_.erase(it->second.client);
+        if (!leases_.contains(it->first)) returned_.insert(it->first);
+        it = holds_.erase(it);
     }
 }
 
@@ -290,6 +321,7 @@ void Engine::drop_hold(std::uint32_t address) {
     if (auto of = hold_of_.find(it->second.client); of != hold_of_.end() && of->second == address)
         hold_of_.erase(of);
     holds_.erase(it);
+    if (!leases_.contains(address)) returned_.insert(address);
 }
 
 } // namespace superd::dhcp

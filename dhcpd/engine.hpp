@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -147,7 +148,10 @@ class Engine {
     std::optional<std::uint32_t> current_lease(const Network& net, const ClientId& client,
                                                std::int64_t now, bool bootp) const;
     std::optional<std::uint32_t> choose(const Network& net, const ClientId& client,
-                                        const Packet& req, std::int64_t now, bool bootp) const;
+                                        const Packet& req, std::int64_t now, bool bootp);
+    std::optional<std::uint32_t> never_used(const Network& net, const ClientId& client,
+                                            std::int64_t now, bool bootp);
+    void sweep_holds(std::int64_t now);
     EffectiveParameters params_for(const Network& net, const ClientId& client,
                                    std::uint32_t address) const;
     void hold(std::uint32_t address, const ClientId& client, std::int64_t now);
@@ -163,12 +167,14 @@ class Engine {
     std::map<std::uint32_t, Hold> holds_;
     // Indexes, so that a request costs about the same with 10 leases or 100,000: the addresses
     // of leases recorded under each client identifier ('u' + option 61) and hardware address
-    // ('m' + MAC); the address held for each client (at most one); the fixed addresses; where
-    // each range's search for a never-used address goes on (a hint only).
+    // ('m' + MAC); the address held for each client (at most one); the fixed addresses; for
+    // each range, where its never-used addresses begin (every address below was leased or
+    // offered once); offered addresses that went back unleased, below those cursors.
     std::unordered_map<std::string, std::vector<std::uint32_t>> owners_;
     std::map<std::vector<std::uint8_t>, std::uint32_t> hold_of_;
     std::unordered_set<std::uint32_t> fixed_;
-    mutable std::unordered_map<const Range*, std::uint32_t> cursors_;
+    std::unordered_map<const Range*, std::uint32_t> cursors_;
+    std::set<std::uint32_t> returned_;
     unsigned holds_since_sweep_ = 0;
     std::map<std::string, std::uint64_t> counters_;
     std::string last_drop_;

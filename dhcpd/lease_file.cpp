@@ -105,24 +105,35 @@ void LeaseFile::append(const Lease& lease) {
     ++pending_count_;
 }
 
-std::expected<void, std::string> LeaseFile::commit() {
+LeaseFile::Entries LeaseFile::take_pending() {
+    Entries e{std::move(pending_), pending_count_};
+    pending_.clear();
+    pending_count_ = 0;
+    // The taken entries start on a fresh line; if they never reach the file, the file is
+    // failed() and only a compaction (which rewrites it whole) makes it usable again.
+    need_newline_ = false;
+    return e;
+}
+
+std::expected<void, std::string> LeaseFile::write_durably(const Entries& entries) {
     if (failed_)
         return std::unexpected(path_ + ": an earlier write or sync failed; nothing is durable "
                                        "until the file is compacted");
-    if (pending_count_ == 0) return {};
-    auto done = file_.append(pending_);
+    if (entries.count == 0) return {};
+    auto done = file_.append(entries.text);
     if (done) done = file_.sync();
-    pending_.clear();
-    pending_count_ = 0;
     if (!done) {
         failed_ = true;
         return std::unexpected(done.error());
     }
-    need_newline_ = false;
     return {};
 }
 
-std::expected<void, std::string> LeaseFile::compact(std::span<const Lease> current) {
+std::expected<void, std::string> LeaseFile::commit() {
+    return write_durably(take_pending());
+}
+
+std::expected<void, std::string> LeaseFile::rewrite(std::span<const Lease> current) {
     std::string data = lease_file_header();
     for (const Lease& lease : current)
         data += format_lease(lease);
@@ -143,9 +154,14 @@ std::expected<void, std::string> LeaseFile::compact(std::span<const Lease> curre
         return std::unexpected(file.error());
     }
     file_ = std::move(*file);
+    failed_ = false;
+    return {};
+}
+
+std::expected<void, std::string> LeaseFile::compact(std::span<const Lease> current) {
+    if (auto ok = rewrite(current); !ok) return ok;
     pending_.clear();
     pending_count_ = 0;
-    failed_ = false;
     need_newline_ = false;
     return {};
 }

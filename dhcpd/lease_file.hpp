@@ -116,6 +116,22 @@ class LeaseFile {
     std::expected<void, std::string> commit();
     bool failed() const { return failed_; }
 
+    // commit() in two steps, so that the write and sync can run on another thread while this
+    // one goes on appending: take_pending() moves the queued entries out (the queue is empty
+    // after it), write_durably() writes and fdatasyncs them. write_durably() touches only the
+    // file, never the queue; no other call but append(), pending() and take_pending() may run
+    // while it does.
+    struct Entries {
+        std::string text;
+        std::size_t count = 0;
+    };
+    Entries take_pending();
+    std::expected<void, std::string> write_durably(const Entries& entries);
+    // compact() without touching the queue, for the same other thread: the caller has taken
+    // the queued entries that `current` holds (take_pending()); what it queues meanwhile goes
+    // to the new file at the next write.
+    std::expected<void, std::string> rewrite(std::span<const Lease> current);
+
     // Replaces the file with the header plus one entry per lease in `current` (write_file_atomic:
     // temp in the same folder, fsync, rename, directory fsync), then appends to the new file.
     // `current` is the whole state, so queued entries are dropped: it already holds them. On

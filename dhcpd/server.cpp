@@ -3,6 +3,8 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -85,7 +87,9 @@ void Server::wait_signal() {
 
 int Server::run() {
     io_.run();
-    // Every batch committed before its replies left; a failed commit left leases queued.
+    // A write still running finishes (its ACKs are not sent: the loop has stopped); what was
+    // queued after it is written now, so that nothing the engine decided is forgotten.
+    disk_.join();
     if (leases_.pending() && !leases_.commit())
         log()->error("{}: leases of the last requests not written", leases_.path());
     log_counters();
@@ -223,25 +227,63 @@ void Server::probe_done(std::uint32_t address, bool answered) {
 }
 
 void Server::commit_and_send(std::vector<Outgoing>& out) {
-    // What promises nothing durable (OFFER, NAK, INFORM's ACK) goes at once; the rest waits for
-    // the one sync that covers the whole batch.
-    for (const auto& o : out)
-        if (!o.reply.lease_change) send(o);
-    bool durable = true;
-    if (leases_.pending()) {
-        if (leases_.failed()) maybe_compact(); // a rewrite is the way back to a known tail
-        if (auto ok = leases_.commit(); !ok) {
-            durable = false;
-            ++io_counters_["commit_failed"];
-            // An ACK whose lease is not durable must not leave; the client will ask again.
-            log()->error("{}: {}: not answering the requests whose leases it holds", leases_.path(),
-                         ok.error());
-        }
+    for (auto& o : out) {
+        if (o.reply.lease_change)
+            waiting_acks_.push_back(std::move(o));
+        else
+            send(o);
     }
-    if (durable)
-        for (const auto& o : out)
-            if (o.reply.lease_change) send(o);
-    maybe_compact();
+    out.clear();
+    if (!writing_) start_write();
+}
+
+bool Server::compaction_due() const {
+    // Rewrite when most of the file is overridden entries (ISC rewrites hourly), or when a
+    // failed write left its tail unknown.
+    if (leases_.failed()) return true;
+    return now() >= no_compaction_before_ &&
+           file_entries_ >= std::max<std::size_t>(1000, 2 * engine_.leases().size());
+}
+
+void Server::start_write() {
+    if (writing_ || (waiting_acks_.empty() && !leases_.pending() && !compaction_due())) return;
+    writing_ = true;
+    auto acks = std::make_shared<std::vector<Outgoing>>(std::move(waiting_acks_));
+    waiting_acks_.clear();
+    if (compaction_due()) {
+        // The whole state as of now, queued changes included: they need no write of their own.
+        auto all = std::make_shared<std::vector<Lease>>();
+        all->reserve(engine_.leases().size());
+        for (const auto& [address, lease] : engine_.leases())
+            all->push_back(lease);
+        leases_.take_pending();
+        file_entries_ = all->size();
+        boost::asio::post(disk_, [this, all, acks] {
+            auto result = leases_.rewrite(*all);
+            boost::asio::post(io_, [this, result, acks] { written(result, *acks, true); });
+        });
+        return;
+    }
+    auto entries = std::make_shared<LeaseFile::Entries>(leases_.take_pending());
+    boost::asio::post(disk_, [this, entries, acks] {
+        auto result = leases_.write_durably(*entries);
+        boost::asio::post(io_, [this, result, acks] { written(result, *acks, false); });
+    });
+}
+
+void Server::written(const std::expected<void, std::string>& result, std::vector<Outgoing>& acks,
+                     bool rewrite) {
+    writing_ = false;
+    if (result) {
+        for (const auto& o : acks)
+            send(o);
+    } else {
+        ++io_counters_[rewrite ? "compact_failed" : "commit_failed"];
+        // An ACK whose lease is not durable must not leave; the client will ask again.
+        log()->error("{}: {}: {} ACK(s) not sent", leases_.path(), result.error(), acks.size());
+        if (rewrite) no_compaction_before_ = now() + 60;
+    }
+    start_write();
 }
 
 void Server::send(const Outgoing& o) {
@@ -278,16 +320,15 @@ void Server::send(const Outgoing& o) {
 }
 
 void Server::maybe_compact() {
-    // Rewrite when most of the file is overridden entries (ISC rewrites hourly).
-    std::size_t current = engine_.leases().size();
-    if (!leases_.failed() && file_entries_ < std::max<std::size_t>(1000, 2 * current)) return;
+    if (!compaction_due()) return;
     std::vector<Lease> all;
-    all.reserve(current);
+    all.reserve(engine_.leases().size());
     for (const auto& [address, lease] : engine_.leases())
         all.push_back(lease);
     if (auto ok = leases_.compact(all); !ok) {
         ++io_counters_["compact_failed"];
         log()->error("{}: rewrite failed: {}", leases_.path(), ok.error());
+        no_compaction_before_ = now() + 60;
         return;
     }
     file_entries_ = all.size();
@@ -316,7 +357,8 @@ void Server::arm_idle_timer() {
     idle_timer_.expires_after(options_.idle_timeout);
     idle_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
-        if (!probes_.empty()) return arm_idle_timer(); // an offer still waits for its probe
+        // An offer still waits for its probe, or ACKs for their write.
+        if (!probes_.empty() || writing_ || !waiting_acks_.empty()) return arm_idle_timer();
         log()->info("idle for {} s: exiting; superd starts us again on the next request",
                     options_.idle_timeout.count());
         io_.stop();

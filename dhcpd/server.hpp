@@ -2,9 +2,11 @@
 // superd-dhcpd's I/O shell: the UDP socket, the lease file and the clock around the pure Engine.
 //
 // One event loop. When the socket is readable, every queued request is read (up to a batch
-// limit) and answered by the engine; the lease changes of the whole batch are appended and made
-// durable with one fdatasync (group commit), and only then are the replies sent. So no ACK ever
-// promises a lease that a crash could forget, and under load one sync covers many ACKs.
+// limit) and answered by the engine. Replies that promise nothing durable (OFFER, NAK) leave at
+// once; the lease changes are queued, and their ACKs wait until a write + fdatasync on the disk
+// thread covers them (group commit: one sync for every change queued when it starts, while the
+// loop goes on reading). So no ACK ever promises a lease that a crash could forget, and under
+// load one sync covers many ACKs. Compaction runs on the disk thread too, between writes.
 #include "dhcpd/config.hpp"
 #include "dhcpd/engine.hpp"
 #include "dhcpd/interfaces.hpp"
@@ -16,6 +18,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -73,10 +76,15 @@ class Server {
                 std::vector<Outgoing>& out, bool log_request);
     Outgoing outgoing(const Packet& request, const RxInfo& rx, int ifindex, Reply reply) const;
     void probe_done(std::uint32_t address, bool answered);
-    // Commits what the batch appended, then sends the replies that may go.
+    // Sends what may go now; ACKs wait for the write that makes their leases durable.
     void commit_and_send(std::vector<Outgoing>& out);
+    // Starts a write (or a compaction) on the disk thread when none runs and one is needed.
+    void start_write();
+    void written(const std::expected<void, std::string>& result, std::vector<Outgoing>& acks,
+                 bool rewrite);
+    bool compaction_due() const;
     void send(const Outgoing& o);
-    void maybe_compact();
+    void maybe_compact(); // at start-up, before any write runs
     // A drop's line, at most drop_lines_per_second per counter; io_drop counts it too (the
     // engine counts its own).
     void note_drop(const std::string& counter, const std::string& line);
@@ -108,6 +116,12 @@ class Server {
     };
     std::map<std::string, DropLog> drop_log_;
     std::size_t file_entries_ = 0; // entries in the lease file, overridden ones included
+    // The disk thread: only it touches the lease file while `writing_`; this thread only
+    // appends to the queue then.
+    boost::asio::thread_pool disk_{1};
+    bool writing_ = false;
+    std::vector<Outgoing> waiting_acks_;    // their leases are queued, not yet being written
+    std::int64_t no_compaction_before_ = 0; // after a failed rewrite, try again later
     int exit_status_ = 0;
 };
 

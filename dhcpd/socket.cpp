@@ -20,8 +20,10 @@ std::string failed(const char* what) {
     return std::string(what) + ": " + std::strerror(errno);
 }
 
-// Big enough for a few thousand requests queued while one fdatasync runs.
-constexpr int receive_buffer_bytes = 4 << 20;
+// About 400 requests (the kernel counts each datagram's buffer, some 2 KiB): a burst's worth.
+// Deeper would only hold requests until their clients gave up on them: under overload, a
+// request answered late is worth less than one dropped early, which the client sends again.
+constexpr int receive_buffer_bytes = 1 << 20;
 
 } // namespace
 
