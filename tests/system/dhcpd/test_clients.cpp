@@ -56,6 +56,16 @@ bool exited_zero(const std::optional<int>& status) {
     return status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
 }
 
+// The options of options_config() as dhclient's and dhcpcd's hooks get them (new_*).
+void expect_lab_options(Record& bound, const NetPair& pair, const std::string& lease) {
+    EXPECT_EQ(bound["new_subnet_mask"], "255.255.255.0");
+    EXPECT_EQ(bound["new_routers"], pair.net + ".1");
+    EXPECT_EQ(bound["new_domain_name_servers"], pair.net + ".53 " + pair.net + ".54");
+    EXPECT_EQ(bound["new_ntp_servers"], pair.net + ".123");
+    EXPECT_EQ(bound["new_domain_name"], "lab.test");
+    EXPECT_EQ(bound["new_dhcp_lease_time"], lease);
+}
+
 TEST_F(DhcpTest, UdhcpcGetsAnAddressWithItsOptionsRenewsAndReleases) {
     REQUIRE_PEER("/usr/bin/busybox", "busybox");
     NetPair pair(1, client_mac(1, 1));
@@ -124,12 +134,7 @@ TEST_F(DhcpTest, DhclientGetsAnAddressRenewsAtT1AndReleasesWithDashR) {
     ASSERT_TRUE(bound) << client.log() << server.log();
     const std::string ip = (*bound)["new_ip_address"];
     EXPECT_TRUE(in_pool(pair, ip)) << ip;
-    EXPECT_EQ((*bound)["new_subnet_mask"], "255.255.255.0");
-    EXPECT_EQ((*bound)["new_routers"], pair.net + ".1");
-    EXPECT_EQ((*bound)["new_domain_name_servers"], pair.net + ".53 " + pair.net + ".54");
-    EXPECT_EQ((*bound)["new_ntp_servers"], pair.net + ".123");
-    EXPECT_EQ((*bound)["new_domain_name"], "lab.test");
-    EXPECT_EQ((*bound)["new_dhcp_lease_time"], "16");
+    expect_lab_options(*bound, pair, "16");
     EXPECT_EQ((*bound)["new_dhcp_server_identifier"], pair.net + ".1");
     EXPECT_EQ(pair.cli.addresses("cli0"), std::vector<std::string>{ip + "/24"});
     EXPECT_TRUE(wait_lease(server, ip, pair.mac, {"active"})) << read_file(server.leases());
@@ -153,7 +158,7 @@ TEST_F(DhcpTest, DhclientGetsAnAddressRenewsAtT1AndReleasesWithDashR) {
     EXPECT_TRUE(pair.cli.addresses("cli0").empty());
 }
 
-TEST_F(DhcpTest, DhcpcdConfiguresAddressRouteAndGetsDnsAndNtp) {
+TEST_F(DhcpTest, DhcpcdConfiguresItselfRebindsAndReleases) {
     REQUIRE_PEER("/usr/sbin/dhcpcd", "dhcpcd-base");
     REQUIRE_PEER("/usr/bin/unshare", "util-linux");
     NetPair pair(3, client_mac(3, 1));
@@ -165,27 +170,57 @@ TEST_F(DhcpTest, DhcpcdConfiguresAddressRouteAndGetsDnsAndNtp) {
     write_file(file("dhcpcd.conf"),
                "ipv4only\nnoarp\nnoipv4ll\n"
                "option subnet_mask, routers, domain_name_servers, domain_name, ntp_servers\n");
-    // Its state (/run/dhcpcd, /var/lib/dhcpcd) on tmpfs in a private mount namespace.
-    std::string shell = "mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /var/lib/dhcpcd && "
-                        "exec dhcpcd -4 -B -1 -d -t 15 -f '" +
-                        file("dhcpcd.conf") + "' -c '" + file("hook") + "' cli0";
-    auto r = pair.cli.run({"unshare", "-m", "--propagation", "private", "sh", "-c", shell}, 30s);
-    ASSERT_EQ(r.status, 0) << r.out << server.log();
+    // Its state (/run/dhcpcd, /var/lib/dhcpcd) on tmpfs in a private mount namespace, where the
+    // running dhcpcd and the `dhcpcd -n` (rebind: a REQUEST for its address) and `dhcpcd -k`
+    // (release, then exit: hook STOP) that talk to it over its control socket all run. Every wait
+    // is bounded; the exit status says which step failed.
+    write_script(file("dhcpcd.sh"), fill(R"SH(set -u
+mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /var/lib/dhcpcd || exit 10
+events() { n=$(grep -c "^event=$1" '@records@' 2>/dev/null); echo "${n:-0}"; }
+wait_for() { # EVENT COUNT
+    for i in $(seq 150); do [ "$(events "$1")" -ge "$2" ] && return 0; sleep 0.1; done
+    echo "no $2 x $1 event"; return 1
+}
+dhcpcd -4 -B -d -t 15 -f '@conf@' -c '@hook@' cli0 > '@log@' 2>&1 &
+daemon=$!
+wait_for BOUND 1 || exit 11
+ip -4 -o addr show cli0 > '@addrs@'
+ip -4 route show default > '@routes@'
+dhcpcd -4 -f '@conf@' -n cli0 || exit 12
+wait_for 'RE\(BOOT\|NEW\|BIND\)' 1 || exit 13
+dhcpcd -4 -f '@conf@' -k cli0 || exit 14
+for i in $(seq 100); do kill -0 $daemon 2>/dev/null || exit 0; sleep 0.1; done
+kill $daemon; exit 16
+)SH",
+                                         {{"records", file("records")},
+                                          {"conf", file("dhcpcd.conf")},
+                                          {"hook", file("hook")},
+                                          {"log", file("dhcpcd.log")},
+                                          {"addrs", file("addrs")},
+                                          {"routes", file("routes")}}));
+    auto r =
+        pair.cli.run({"unshare", "-m", "--propagation", "private", "sh", file("dhcpcd.sh")}, 60s);
+    ASSERT_EQ(r.status, 0) << r.out << read_file(file("dhcpcd.log")) << server.log();
 
     auto bound = wait_record(file("records"), "BOUND", 1s);
     ASSERT_TRUE(bound) << r.out;
     const std::string ip = (*bound)["new_ip_address"];
     EXPECT_TRUE(in_pool(pair, ip)) << ip;
-    EXPECT_EQ((*bound)["new_subnet_mask"], "255.255.255.0");
-    EXPECT_EQ((*bound)["new_routers"], pair.net + ".1");
-    EXPECT_EQ((*bound)["new_domain_name_servers"], pair.net + ".53 " + pair.net + ".54");
-    EXPECT_EQ((*bound)["new_ntp_servers"], pair.net + ".123");
-    EXPECT_EQ((*bound)["new_domain_name"], "lab.test");
-    EXPECT_EQ((*bound)["new_dhcp_lease_time"], "600");
-    EXPECT_EQ(pair.cli.addresses("cli0"), std::vector<std::string>{ip + "/24"});
-    auto routes = pair.cli.run({"ip", "-4", "route", "show", "default"}, 5s).out;
-    EXPECT_NE(routes.find("default via " + pair.net + ".1 dev cli0"), std::string::npos) << routes;
-    EXPECT_TRUE(wait_lease(server, ip, pair.mac, {"active"})) << read_file(server.leases());
+    expect_lab_options(*bound, pair, "600");
+    // dhcpcd configured them itself.
+    EXPECT_NE(read_file(file("addrs")).find("inet " + ip + "/24"), std::string::npos)
+        << read_file(file("addrs"));
+    EXPECT_NE(read_file(file("routes")).find("default via " + pair.net + ".1 dev cli0"),
+              std::string::npos)
+        << read_file(file("routes"));
+    // The rebind kept the address; the release freed it in the lease file.
+    std::string rebound;
+    for (auto& rec : read_records(file("records")))
+        if (rec["event"] == "REBOOT" || rec["event"] == "RENEW" || rec["event"] == "REBIND")
+            rebound = rec["new_ip_address"];
+    EXPECT_EQ(rebound, ip) << read_file(file("records"));
+    EXPECT_TRUE(wait_lease(server, ip, pair.mac, {"released", "free"}))
+        << read_file(server.leases());
 }
 
 TEST_F(DhcpTest, ReservedHostGetsItsFixedAddress) {
