@@ -127,15 +127,15 @@ void Server::read_batch() {
 }
 
 void Server::process(const Datagram& d, std::vector<Outgoing>& out) {
-    std::string from = ipv4_string(d.source) + ":" + std::to_string(d.source_port);
-    if (d.truncated) return io_drop("oversized", "oversized packet from " + from + ": dropped");
+    auto from = [&] { return ipv4_string(d.source) + ":" + std::to_string(d.source_port); };
+    if (d.truncated) return io_drop("oversized", "oversized packet from " + from() + ": dropped");
     if (!allowed_ifindexes_.empty() &&
         std::ranges::find(allowed_ifindexes_, d.ifindex) == allowed_ifindexes_.end())
-        return io_drop("other_interface", "packet from " + from + " on interface " +
+        return io_drop("other_interface", "packet from " + from() + " on interface " +
                                               std::to_string(d.ifindex) + ": not served");
     auto packet = decode(d.bytes);
     if (!packet)
-        return io_drop("malformed", "malformed packet from " + from + ": " +
+        return io_drop("malformed", "malformed packet from " + from() + ": " +
                                         std::string(to_string(packet.error())));
     RxInfo rx;
     bool to_us = false; // sent to one of our addresses, not broadcast
@@ -252,10 +252,7 @@ void Server::start_write() {
     waiting_acks_.clear();
     if (compaction_due()) {
         // The whole state as of now, queued changes included: they need no write of their own.
-        auto all = std::make_shared<std::vector<Lease>>();
-        all->reserve(engine_.leases().size());
-        for (const auto& [address, lease] : engine_.leases())
-            all->push_back(lease);
+        auto all = std::make_shared<std::vector<Lease>>(all_leases());
         leases_.take_pending();
         file_entries_ = all->size();
         boost::asio::post(disk_, [this, all, acks] {
@@ -266,8 +263,15 @@ void Server::start_write() {
     }
     auto entries = std::make_shared<LeaseFile::Entries>(leases_.take_pending());
     boost::asio::post(disk_, [this, entries, acks] {
+        auto start = std::chrono::steady_clock::now();
         auto result = leases_.write_durably(*entries);
-        boost::asio::post(io_, [this, result, acks] { written(result, *acks, false); });
+        auto took = std::chrono::steady_clock::now() - start;
+        boost::asio::post(io_, [this, result, acks, took] {
+            ++io_counters_["lease_writes"];
+            io_counters_["lease_write_us"] +=
+                std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+            written(result, *acks, false);
+        });
     });
 }
 
@@ -319,12 +323,17 @@ void Server::send(const Outgoing& o) {
     }
 }
 
-void Server::maybe_compact() {
-    if (!compaction_due()) return;
+std::vector<Lease> Server::all_leases() const {
     std::vector<Lease> all;
     all.reserve(engine_.leases().size());
     for (const auto& [address, lease] : engine_.leases())
         all.push_back(lease);
+    return all;
+}
+
+void Server::maybe_compact() {
+    if (!compaction_due()) return;
+    std::vector<Lease> all = all_leases();
     if (auto ok = leases_.compact(all); !ok) {
         ++io_counters_["compact_failed"];
         log()->error("{}: rewrite failed: {}", leases_.path(), ok.error());

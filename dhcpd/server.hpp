@@ -85,6 +85,7 @@ class Server {
     bool compaction_due() const;
     void send(const Outgoing& o);
     void maybe_compact(); // at start-up, before any write runs
+    std::vector<Lease> all_leases() const;
     // A drop's line, at most drop_lines_per_second per counter; io_drop counts it too (the
     // engine counts its own).
     void note_drop(const std::string& counter, const std::string& line);
