@@ -35,11 +35,11 @@ std::string server_binary() {
 }
 
 std::vector<std::string> server_argv(const std::string& conf, const std::string& leases,
-                                     const std::string& iface) {
+                                     const std::vector<std::string>& ifaces) {
     std::vector<std::string> argv{server_binary()};
     if (testing_other_server()) argv.push_back("-4"); // ISC dhcpd: v4 only
-    argv.insert(argv.end(),
-                {"-f", "-d", "-cf", conf, "-lf", leases, "-pf", leases + ".pid", iface});
+    argv.insert(argv.end(), {"-f", "-d", "-cf", conf, "-lf", leases, "-pf", leases + ".pid"});
+    argv.insert(argv.end(), ifaces.begin(), ifaces.end());
     return argv;
 }
 
@@ -68,9 +68,9 @@ NetPair::NetPair(int n, const std::string& client)
 
 // ---- DhcpServer
 
-DhcpServer::DhcpServer(const Netns& ns, const TempDir& dir, std::string iface)
+DhcpServer::DhcpServer(const Netns& ns, const TempDir& dir, std::vector<std::string> ifaces)
     : ns_(ns)
-    , iface_(std::move(iface))
+    , ifaces_(std::move(ifaces))
     , conf_(dir.file("dhcpd.conf"))
     , leases_(dir.file("dhcpd.leases"))
     , log_(dir.file("dhcpd.log")) {}
@@ -79,7 +79,7 @@ DhcpServer::DhcpServer(const Netns& ns, const TempDir& dir, std::string iface)
     if (!std::filesystem::exists(leases_)) write_file(leases_, "");
     std::filesystem::remove(leases_ + ".pid"); // ISC's refuses to start beside a live PID
     proc_.kill_now();
-    if (!proc_.start(ns_.exec(server_argv(conf_, leases_, iface_)), log_))
+    if (!proc_.start(ns_.exec(server_argv(conf_, leases_, ifaces_)), log_))
         return ::testing::AssertionFailure() << "cannot fork";
     bool up = wait_until([&] { return !proc_.running() || udp_port_bound(ns_, 67); }, 10s);
     if (up && proc_.running()) return ::testing::AssertionSuccess();

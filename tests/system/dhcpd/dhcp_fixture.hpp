@@ -42,10 +42,10 @@ namespace superd::system_test::dhcp {
 bool testing_other_server();
 // The server under test: DHCPD_TEST_SERVER, or our superd-dhcpd.
 std::string server_binary();
-// `SERVER [-4] -f -d -cf CONF -lf LEASES -pf LEASES.pid IFACE`: foreground, log to stderr,
+// `SERVER [-4] -f -d -cf CONF -lf LEASES -pf LEASES.pid IFACE...`: foreground, log to stderr,
 // ISC's options (-4 for ISC dhcpd only); the pid file beside the leases, never in /run.
 std::vector<std::string> server_argv(const std::string& conf, const std::string& leases,
-                                     const std::string& iface);
+                                     const std::vector<std::string>& ifaces);
 
 // A peer program from Debian; a test whose peer is missing fails (it never skips).
 #define REQUIRE_PEER(path, package)                                                                \
@@ -71,7 +71,9 @@ struct NetPair {
 // The server under test in a namespace, with its stderr in `dir`/dhcpd.log.
 class DhcpServer {
   public:
-    DhcpServer(const Netns& ns, const TempDir& dir, std::string iface);
+    DhcpServer(const Netns& ns, const TempDir& dir, std::vector<std::string> ifaces);
+    DhcpServer(const Netns& ns, const TempDir& dir, const std::string& iface)
+        : DhcpServer(ns, dir, std::vector<std::string>{iface}) {}
     const std::string& conf() const { return conf_; }
     const std::string& leases() const { return leases_; }
     // Starts it (creating an empty lease file if there is none) and waits until it listens on
@@ -83,7 +85,8 @@ class DhcpServer {
 
   private:
     const Netns& ns_;
-    std::string iface_, conf_, leases_, log_;
+    std::vector<std::string> ifaces_;
+    std::string conf_, leases_, log_;
     Process proc_;
 };
 
