@@ -1,0 +1,189 @@
+#include "ntpd/server.hpp"
+
+#include "common/log.hpp"
+
+#include <csignal>
+#include <ctime>
+
+#include <unistd.h>
+
+namespace superd::ntp {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+    return common::logger("ntpd");
+}
+
+std::int64_t monotonic_ns() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+} // namespace
+
+std::int64_t wall_now_ns() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+std::int8_t measure_precision() {
+    std::int64_t best = 1'000'000'000;
+    for (int i = 0; i < 1000; ++i) {
+        std::int64_t a = wall_now_ns(), b = wall_now_ns();
+        while (b == a)
+            b = wall_now_ns();
+        best = std::min(best, b - a);
+    }
+    return log2_seconds(static_cast<double>(best) * 1e-9);
+}
+
+common::IpAddress peer_address(const Datagram& d) {
+    auto a =
+        common::IpAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&d.peer), d.peer_len);
+    return a ? a->unmapped() : common::IpAddress{};
+}
+
+Server::Server(boost::asio::io_context& io, NtpSocket socket, SystemState state,
+               AccessPolicy access, MacSigner signer, ServerOptions options)
+    : io_(io)
+    , socket_(std::move(socket))
+    , state_(state)
+    , access_(std::move(access))
+    , signer_(std::move(signer))
+    , options_(options)
+    , readable_(io, ::dup(socket_.fd()))
+    , signals_(io, SIGTERM, SIGINT, SIGUSR1)
+    , idle_timer_(io) {}
+
+void Server::start() {
+    wait_readable();
+    wait_signal();
+    arm_idle_timer();
+}
+
+int Server::run() {
+    io_.run();
+    log_counters();
+    return 0;
+}
+
+void Server::wait_readable() {
+    readable_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                         [this](const boost::system::error_code& ec) {
+                             if (ec) return;
+                             read_batch();
+                             wait_readable();
+                         });
+}
+
+void Server::read_batch() {
+    // Drain what is queued, a batch at a time (bounded, so that signals and timers still run).
+    for (int round = 0; round < 16; ++round) {
+        int n = socket_.receive(in_, options_.batch);
+        if (n <= 0) {
+            if (n < 0) ++counters_["receive_error"];
+            break;
+        }
+        out_.clear();
+        std::vector<std::optional<std::uint32_t>> keys;
+        std::int64_t mono = monotonic_ns();
+        for (const Datagram& d : in_) {
+            if (d.truncated) {
+                ++counters_["oversized"];
+                continue;
+            }
+            auto request = decode(d.bytes());
+            if (!request) {
+                ++counters_[request.error() == DecodeError::control_message ? "control"
+                                                                            : "malformed"];
+                continue;
+            }
+            std::int64_t rx = d.received_ns ? d.received_ns : wall_now_ns();
+            Access access = access_ ? access_(peer_address(d), *request, mono) : Access::serve;
+            Response r = respond(*request, to_ntp(rx), state_, access);
+            switch (r.outcome) {
+            case Outcome::drop:
+                ++counters_["dropped"];
+                continue;
+            case Outcome::kiss:
+                ++counters_["kiss"];
+                break;
+            case Outcome::crypto_nak:
+                ++counters_["crypto_nak"];
+                break;
+            case Outcome::reply:
+                ++counters_["reply"];
+                break;
+            }
+            Outgoing o;
+            o.bytes = encode(r.packet);
+            o.peer = d.peer;
+            o.peer_len = d.peer_len;
+            o.local = d.local;
+            o.ifindex = d.ifindex;
+            out_.push_back(std::move(o));
+            keys.push_back(r.mac_key);
+        }
+        // As late as possible: one reading of the clock for the whole batch, just before the
+        // send; a MAC covers the transmit timestamp, so it is computed after.
+        Timestamp tx = to_ntp(wall_now_ns());
+        for (std::size_t i = 0; i < out_.size(); ++i) {
+            auto& bytes = out_[i].bytes;
+            write_timestamp(std::span(bytes).subspan(transmit_offset, 8), tx);
+            if (keys[i] && signer_) {
+                auto digest = signer_(*keys[i], std::span(bytes).first(header_size));
+                if (!digest.empty()) {
+                    for (int b = 3; b >= 0; --b)
+                        bytes.push_back(static_cast<std::uint8_t>(*keys[i] >> (8 * b)));
+                    bytes.insert(bytes.end(), digest.begin(), digest.end());
+                }
+            }
+        }
+        std::size_t sent = 0;
+        while (sent < out_.size()) {
+            int k = socket_.send(std::span(out_).subspan(sent));
+            if (k <= 0) {
+                counters_["send_error"] += out_.size() - sent;
+                break;
+            }
+            sent += static_cast<std::size_t>(k);
+        }
+        if (static_cast<std::size_t>(n) < options_.batch) break;
+    }
+    arm_idle_timer();
+}
+
+void Server::arm_idle_timer() {
+    if (options_.idle_timeout.count() == 0) return;
+    idle_timer_.expires_after(options_.idle_timeout);
+    idle_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        log()->info("idle for {} s: exiting; superd starts us again on the next request",
+                    options_.idle_timeout.count());
+        io_.stop();
+    });
+}
+
+void Server::wait_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGUSR1) {
+            log_counters();
+            return wait_signal();
+        }
+        log()->info("signal {}: exiting", sig);
+        io_.stop();
+    });
+}
+
+void Server::log_counters() const {
+    std::string text;
+    for (const auto& [name, n] : counters_)
+        text += " " + name + "=" + std::to_string(n);
+    log()->info("counters:{}", text.empty() ? " none" : text);
+}
+
+} // namespace superd::ntp

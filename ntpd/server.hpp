@@ -1,0 +1,73 @@
+#pragma once
+// superd-ntpd's I/O shell around the responder: one event loop reading the socket in batches,
+// each request answered from the kernel's receive time, all transmit timestamps of a batch
+// written just before the one sendmmsg that sends them.
+#include "ntpd/responder.hpp"
+#include "ntpd/socket.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace superd::ntp {
+
+// What decides about each request: restrict, the rate limiter, authentication (see
+// responder.hpp's Access). `now_ns` is a monotonic time for rate limits.
+using AccessPolicy = std::function<Access(const common::IpAddress& peer, const Packet& request,
+                                          std::int64_t now_ns)>;
+// Computes the MAC of an encoded reply (the bytes it covers) with key `key_id`; empty when the
+// key is unknown (the reply then goes without one).
+using MacSigner =
+    std::function<std::vector<std::uint8_t>(std::uint32_t key_id, std::span<const std::uint8_t>)>;
+
+struct ServerOptions {
+    std::chrono::seconds idle_timeout{0}; // under superd: exit after this long without requests
+    std::size_t batch = 64;               // datagrams per recvmmsg
+};
+
+class Server {
+  public:
+    Server(boost::asio::io_context& io, NtpSocket socket, SystemState state, AccessPolicy access,
+           MacSigner signer, ServerOptions options);
+    void start();
+    int run(); // until SIGTERM/SIGINT or the idle timeout
+
+    void set_state(const SystemState& state) { state_ = state; }
+    const std::map<std::string, std::uint64_t>& counters() const { return counters_; }
+
+  private:
+    void wait_readable();
+    void read_batch();
+    void arm_idle_timer();
+    void wait_signal();
+    void log_counters() const;
+
+    boost::asio::io_context& io_;
+    NtpSocket socket_;
+    SystemState state_;
+    AccessPolicy access_;
+    MacSigner signer_;
+    ServerOptions options_;
+    boost::asio::posix::stream_descriptor readable_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer idle_timer_;
+    std::vector<Datagram> in_;
+    std::vector<Outgoing> out_;
+    std::map<std::string, std::uint64_t> counters_;
+};
+
+// The clock's precision as NTP states it (log2 seconds): the smallest step seen between
+// successive readings of CLOCK_REALTIME, as ntpd measures it at start-up.
+std::int8_t measure_precision();
+// CLOCK_REALTIME in nanoseconds.
+std::int64_t wall_now_ns();
+// Peer address of a datagram, v4-mapped IPv6 turned into IPv4.
+common::IpAddress peer_address(const Datagram& d);
+
+} // namespace superd::ntp
