@@ -127,12 +127,12 @@ void Server::read_batch() {
             out_.push_back(std::move(o));
             keys.push_back(r.mac_key);
         }
-        // As late as possible: one reading of the clock for the whole batch, just before the
-        // send; a MAC covers the transmit timestamp, so it is computed after.
-        Timestamp tx = to_ntp(wall_now_ns());
+        // As late as possible: the clock is read for each reply right before its own send (a
+        // batched sendmmsg would leave the last replies of a batch tens of microseconds behind
+        // their transmit timestamp); a MAC covers the transmit timestamp, so it comes after.
         for (std::size_t i = 0; i < out_.size(); ++i) {
             auto& bytes = out_[i].bytes;
-            write_timestamp(std::span(bytes).subspan(transmit_offset, 8), tx);
+            write_timestamp(std::span(bytes).subspan(transmit_offset, 8), to_ntp(wall_now_ns()));
             if (keys[i] && signer_) {
                 auto digest = signer_(*keys[i], std::span(bytes).first(header_size));
                 if (!digest.empty()) {
@@ -141,15 +141,7 @@ void Server::read_batch() {
                     bytes.insert(bytes.end(), digest.begin(), digest.end());
                 }
             }
-        }
-        std::size_t sent = 0;
-        while (sent < out_.size()) {
-            int k = socket_.send(std::span(out_).subspan(sent));
-            if (k <= 0) {
-                counters_["send_error"] += out_.size() - sent;
-                break;
-            }
-            sent += static_cast<std::size_t>(k);
+            if (socket_.send(std::span(out_).subspan(i, 1)) != 1) ++counters_["send_error"];
         }
         if (static_cast<std::size_t>(n) < options_.batch) break;
     }

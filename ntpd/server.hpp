@@ -1,7 +1,7 @@
 #pragma once
-// superd-ntpd's I/O shell around the responder: one event loop reading the socket in batches,
-// each request answered from the kernel's receive time, all transmit timestamps of a batch
-// written just before the one sendmmsg that sends them.
+// superd-ntpd's I/O shell around the responder: one event loop reading the socket in batches
+// (recvmmsg), each request answered from the kernel's receive time, each reply's transmit
+// timestamp read just before its own send.
 #include "ntpd/responder.hpp"
 #include "ntpd/socket.hpp"
 
