@@ -5,8 +5,8 @@
 #include "dhcpd/server.hpp"
 
 #include "common/clock.hpp"
-#include "common/inetd_handoff.hpp"
 #include "common/log.hpp"
+#include "common/module_start.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -118,20 +118,9 @@ int main(int argc, char** argv) {
         break;
     }
 
-    // superd (like inetd) hands a dgram wait=yes server its bound socket on fd 0, and on 1 and 2:
-    // those are no terminal for our messages, which go to syslog (or --log-file) from the start.
-    bool handed_over = common::detect_handoff(0) == common::HandOff::datagram;
-    if (handed_over) null_stdio(false);
-    common::LogOptions lo;
-    lo.syslog_ident = "superd-dhcpd";
-    if (!o.log_file.empty()) {
-        lo.sink = common::LogOptions::Sink::file;
-        lo.file_path = o.log_file;
-    } else if (o.log_stderr && !handed_over) {
-        lo.sink = common::LogOptions::Sink::stderr_sink;
-    } else {
-        lo.sink = common::LogOptions::Sink::syslog;
-    }
+    auto start = common::module_start("superd-dhcpd", o.log_file, o.log_stderr);
+    bool handed_over = start.handed_over;
+    common::LogOptions& lo = start.log;
     auto setup = [&] {
         try {
             common::setup_logging(lo);
@@ -192,8 +181,9 @@ int main(int argc, char** argv) {
         log->critical("{}", ok.error());
         return 1;
     }
-    log->info("Listening on UDP port {}{}",
-              handed_over ? "(from superd)" : std::to_string(o.port.value_or(67)),
+    log->info("Listening on {}{}",
+              handed_over ? std::string("the UDP socket handed over by superd")
+                          : "UDP port " + std::to_string(o.port.value_or(67)),
               o.interfaces.empty() ? std::string(", all interfaces")
                                    : ", " + fmt::format("{}", fmt::join(o.interfaces, " ")));
 

@@ -8,14 +8,13 @@
 // time here" — it answers, it does not mislead.
 #include "ntpd/server.hpp"
 
-#include "common/inetd_handoff.hpp"
 #include "common/log.hpp"
+#include "common/module_start.hpp"
 
 #include <charconv>
 #include <iostream>
 #include <string_view>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 using namespace superd;
@@ -90,26 +89,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     const Options& o = *parsed;
-    bool handed_over = common::detect_handoff(0) == common::HandOff::datagram;
-    if (handed_over) {
-        // fd 1 and 2 are the socket too: never write logs there.
-        int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-        if (null >= 0) {
-            ::dup2(null, 1);
-            ::dup2(null, 2);
-            if (null > 2) ::close(null);
-        }
-    }
-    common::LogOptions lo;
-    lo.syslog_ident = "superd-ntpd";
-    if (!o.log_file.empty()) {
-        lo.sink = common::LogOptions::Sink::file;
-        lo.file_path = o.log_file;
-    } else if (o.log_stderr && !handed_over) {
-        lo.sink = common::LogOptions::Sink::stderr_sink;
-    } else {
-        lo.sink = common::LogOptions::Sink::syslog;
-    }
+    auto start = common::module_start("superd-ntpd", o.log_file, o.log_stderr);
+    bool handed_over = start.handed_over;
+    const common::LogOptions& lo = start.log;
     try {
         common::setup_logging(lo);
     } catch (const std::exception& e) {

@@ -1,0 +1,33 @@
+#include "common/module_start.hpp"
+
+#include "common/inetd_handoff.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace superd::common {
+
+ModuleStart module_start(const std::string& ident, const std::string& log_file, bool log_stderr) {
+    ModuleStart m;
+    m.handed_over = detect_handoff(0) == HandOff::datagram;
+    if (m.handed_over) {
+        int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (null >= 0) {
+            ::dup2(null, 1);
+            ::dup2(null, 2);
+            if (null > 2) ::close(null);
+        }
+    }
+    m.log.syslog_ident = ident;
+    if (!log_file.empty()) {
+        m.log.sink = LogOptions::Sink::file;
+        m.log.file_path = log_file;
+    } else if (log_stderr && !m.handed_over) {
+        m.log.sink = LogOptions::Sink::stderr_sink;
+    } else {
+        m.log.sink = LogOptions::Sink::syslog;
+    }
+    return m;
+}
+
+} // namespace superd::common
