@@ -1,5 +1,7 @@
 #include "ntpd/server.hpp"
 
+#include "ntpd/control_answer.hpp"
+
 #include "common/log.hpp"
 
 #include <csignal>
@@ -96,9 +98,12 @@ void Server::read_batch() {
                 continue;
             }
             auto request = decode(d.bytes());
+            if (!request && request.error() == DecodeError::control_message) {
+                answer_control_request(d);
+                continue;
+            }
             if (!request) {
-                ++counters_[request.error() == DecodeError::control_message ? "control"
-                                                                            : "malformed"];
+                ++counters_["malformed"];
                 continue;
             }
             std::int64_t rx = d.received_ns ? d.received_ns : wall_now_ns();
@@ -146,6 +151,28 @@ void Server::read_batch() {
         if (static_cast<std::size_t>(n) < options_.batch) break;
     }
     arm_idle_timer();
+}
+
+void Server::answer_control_request(const Datagram& d) {
+    // ntpq's queries: answered at once, apart from the time-stamped replies (no transmit
+    // timestamp to write into them).
+    auto request = decode_control(d.bytes());
+    if (!request) {
+        ++counters_["control_malformed"];
+        return;
+    }
+    ++counters_["control"];
+    std::vector<Outgoing> replies;
+    for (auto& bytes : answer_control(*request, state_, wall_now_ns())) {
+        Outgoing o;
+        o.bytes = std::move(bytes);
+        o.peer = d.peer;
+        o.peer_len = d.peer_len;
+        o.local = d.local;
+        o.ifindex = d.ifindex;
+        replies.push_back(std::move(o));
+    }
+    if (socket_.send(replies) != static_cast<int>(replies.size())) ++counters_["send_error"];
 }
 
 void Server::arm_idle_timer() {

@@ -44,6 +44,7 @@ class Server {
   private:
     void wait_readable();
     void read_batch();
+    void answer_control_request(const Datagram& d);
     void arm_idle_timer();
     void wait_signal();
     void log_counters() const;

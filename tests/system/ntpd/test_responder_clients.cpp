@@ -138,5 +138,18 @@ TEST(NtpClients, EveryReplyKeepsTheFourTimestampsInOrder) {
     EXPECT_EQ(violations, 0);
 }
 
+// The exact READVAR request ntpsec's ntpq sends for `ntpq -c rv` (see tests/unit/ntpd/
+// test_control.cpp) gets the system variables back over the socket.
+TEST(NtpClients, NtpqReadvarRequestIsAnswered) {
+    LocalServer server;
+    const std::string rv("\xd6\x02\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00", 12);
+    auto reply = system_test::udp_exchange(server.port(), rv, 3s);
+    ASSERT_TRUE(reply);
+    ASSERT_GE(reply->size(), 12u);
+    EXPECT_EQ(static_cast<unsigned char>((*reply)[1]), 0x82); // a response to READVAR, whole
+    EXPECT_NE(reply->find("stratum=10"), std::string::npos) << reply->substr(12);
+    EXPECT_NE(reply->find("refid=LOCL"), std::string::npos) << reply->substr(12);
+}
+
 } // namespace
 } // namespace superd::ntp
