@@ -1,10 +1,11 @@
 // libFuzzer target: the NTP mode 6 control codec (ntpd/control.hpp). Whatever decodes as a
 // request gets responses that decode as nothing (responses are never answered), are padded,
-// and carry exactly the data given, in order.
+// and carry exactly the data given, in order; the server's answer to it is well formed.
 // Seeds: tests/fuzz/corpus/fuzz_ntp_control/ (ntpq's real requests, a READVAR with names).
 #include "fuzz_setup.hpp"
 
 #include "ntpd/control.hpp"
+#include "ntpd/control_answer.hpp"
 
 namespace {
 using superd::fuzz::require;
@@ -30,5 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(joined == request->data, "fragments carry the data in order");
     auto error = ntp::encode_control_error(*request, ntp::ControlError::unknown_opcode);
     require(!ntp::decode_control(error), "an error response is not a request");
+    // What the server would answer: whole fragments, never a request.
+    for (const auto& f : ntp::answer_control(*request, ntp::SystemState{}, 0))
+        require(f.size() % 4 == 0 && !ntp::decode_control(f), "answers are padded responses");
     return 0;
 }
