@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 
 #include <net/if.h>
@@ -39,8 +38,10 @@ Server::Server(boost::asio::io_context& io, const Config& config, LeaseFile leas
     , options_(std::move(options))
     , engine_(config_, 0)
     , readable_(io, ::dup(socket_.fd()))
-    , signals_(io, SIGTERM, SIGINT, SIGUSR1)
-    , idle_timer_(io)
+    , loop_(
+          io, log(), options_.idle_timeout, [this] { log_counters(); },
+          // An offer still waits for its probe, or ACKs for their write.
+          [this] { return !probes_.empty() || writing_ || !waiting_acks_.empty(); })
     , pinger_(io) {
     engine_.load(leases_.replayed().leases);
     file_entries_ = leases_.replayed().entries;
@@ -68,21 +69,8 @@ std::expected<void, std::string> Server::start() {
         log()->warn("ping-check: {}; addresses are offered without a probe", pinger_.error());
     maybe_compact();
     wait_readable();
-    wait_signal();
-    arm_idle_timer();
+    loop_.start();
     return {};
-}
-
-void Server::wait_signal() {
-    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
-        if (ec) return;
-        if (sig == SIGUSR1) {
-            log_counters();
-            return wait_signal();
-        }
-        log()->info("signal {}: exiting", sig);
-        io_.stop();
-    });
 }
 
 int Server::run() {
@@ -123,7 +111,7 @@ void Server::read_batch() {
         process(*d, out);
     }
     commit_and_send(out);
-    arm_idle_timer();
+    loop_.touch();
 }
 
 void Server::process(const Datagram& d, std::vector<Outgoing>& out) {
@@ -223,7 +211,7 @@ void Server::probe_done(std::uint32_t address, bool answered) {
         answer(pending.request, pending.rx, pending.ifindex, pending.attempts + 1, out, false);
     }
     commit_and_send(out);
-    arm_idle_timer();
+    loop_.touch();
 }
 
 void Server::commit_and_send(std::vector<Outgoing>& out) {
@@ -361,26 +349,10 @@ void Server::note_drop(const std::string& counter, const std::string& line) {
         ++d.suppressed;
 }
 
-void Server::arm_idle_timer() {
-    if (options_.idle_timeout.count() == 0) return;
-    idle_timer_.expires_after(options_.idle_timeout);
-    idle_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;
-        // An offer still waits for its probe, or ACKs for their write.
-        if (!probes_.empty() || writing_ || !waiting_acks_.empty()) return arm_idle_timer();
-        log()->info("idle for {} s: exiting; superd starts us again on the next request",
-                    options_.idle_timeout.count());
-        io_.stop();
-    });
-}
-
 void Server::log_counters() const {
-    std::string text;
-    for (const auto& [name, n] : engine_.counters())
-        text += " " + name + "=" + std::to_string(n);
-    for (const auto& [name, n] : io_counters_)
-        text += " " + name + "=" + std::to_string(n);
-    log()->info("counters:{}", text.empty() ? " none" : text);
+    auto all = engine_.counters();
+    all.insert(io_counters_.begin(), io_counters_.end());
+    log()->info("counters:{}", common::format_counters(all));
 }
 
 } // namespace superd::dhcp

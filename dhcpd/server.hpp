@@ -14,10 +14,10 @@
 #include "dhcpd/ping_check.hpp"
 #include "dhcpd/socket.hpp"
 
+#include "common/module_loop.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
@@ -90,8 +90,6 @@ class Server {
     // engine counts its own).
     void note_drop(const std::string& counter, const std::string& line);
     void io_drop(const std::string& counter, const std::string& line);
-    void wait_signal();
-    void arm_idle_timer();
     void log_counters() const;
     std::int64_t now() const;
 
@@ -104,8 +102,7 @@ class Server {
     Interfaces interfaces_;
     std::vector<int> allowed_ifindexes_;
     boost::asio::posix::stream_descriptor readable_;
-    boost::asio::signal_set signals_;
-    boost::asio::steady_timer idle_timer_;
+    common::ModuleLoop loop_;
     Pinger pinger_;
     std::map<std::uint32_t, PendingProbe> probes_;
     std::map<std::string, std::uint64_t> io_counters_; // transport drops: malformed, ...

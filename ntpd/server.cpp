@@ -4,7 +4,6 @@
 
 #include "common/log.hpp"
 
-#include <csignal>
 #include <ctime>
 
 #include <unistd.h>
@@ -57,13 +56,11 @@ Server::Server(boost::asio::io_context& io, NtpSocket socket, SystemState state,
     , signer_(std::move(signer))
     , options_(options)
     , readable_(io, ::dup(socket_.fd()))
-    , signals_(io, SIGTERM, SIGINT, SIGUSR1)
-    , idle_timer_(io) {}
+    , loop_(io, log(), options.idle_timeout, [this] { log_counters(); }) {}
 
 void Server::start() {
     wait_readable();
-    wait_signal();
-    arm_idle_timer();
+    loop_.start();
 }
 
 int Server::run() {
@@ -150,7 +147,7 @@ void Server::read_batch() {
         }
         if (static_cast<std::size_t>(n) < options_.batch) break;
     }
-    arm_idle_timer();
+    loop_.touch();
 }
 
 void Server::answer_control_request(const Datagram& d) {
@@ -175,34 +172,8 @@ void Server::answer_control_request(const Datagram& d) {
     if (socket_.send(replies) != static_cast<int>(replies.size())) ++counters_["send_error"];
 }
 
-void Server::arm_idle_timer() {
-    if (options_.idle_timeout.count() == 0) return;
-    idle_timer_.expires_after(options_.idle_timeout);
-    idle_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;
-        log()->info("idle for {} s: exiting; superd starts us again on the next request",
-                    options_.idle_timeout.count());
-        io_.stop();
-    });
-}
-
-void Server::wait_signal() {
-    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
-        if (ec) return;
-        if (sig == SIGUSR1) {
-            log_counters();
-            return wait_signal();
-        }
-        log()->info("signal {}: exiting", sig);
-        io_.stop();
-    });
-}
-
 void Server::log_counters() const {
-    std::string text;
-    for (const auto& [name, n] : counters_)
-        text += " " + name + "=" + std::to_string(n);
-    log()->info("counters:{}", text.empty() ? " none" : text);
+    log()->info("counters:{}", common::format_counters(counters_));
 }
 
 } // namespace superd::ntp

@@ -5,10 +5,10 @@
 #include "ntpd/responder.hpp"
 #include "ntpd/socket.hpp"
 
+#include "common/module_loop.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <functional>
@@ -45,8 +45,6 @@ class Server {
     void wait_readable();
     void read_batch();
     void answer_control_request(const Datagram& d);
-    void arm_idle_timer();
-    void wait_signal();
     void log_counters() const;
 
     boost::asio::io_context& io_;
@@ -56,8 +54,7 @@ class Server {
     MacSigner signer_;
     ServerOptions options_;
     boost::asio::posix::stream_descriptor readable_;
-    boost::asio::signal_set signals_;
-    boost::asio::steady_timer idle_timer_;
+    common::ModuleLoop loop_;
     std::vector<Datagram> in_;
     std::vector<Outgoing> out_;
     std::map<std::string, std::uint64_t> counters_;
