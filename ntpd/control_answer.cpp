@@ -72,6 +72,12 @@ std::uint16_t system_status_word(const SystemState& s) {
 
 std::vector<std::vector<std::uint8_t>>
 answer_control(const ControlRequest& req, const SystemState& state, std::int64_t now_ns) {
+    return answer_control(req, ClientView{.state = state}, now_ns);
+}
+
+std::vector<std::vector<std::uint8_t>> answer_control(const ControlRequest& req,
+                                                      const ClientView& view, std::int64_t now_ns) {
+    const SystemState& state = view.state;
     switch (req.opcode) {
     case opcode::read_status:
         if (req.association != 0)

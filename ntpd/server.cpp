@@ -6,6 +6,7 @@
 
 #include <ctime>
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 namespace superd::ntp {
@@ -51,7 +52,7 @@ Server::Server(boost::asio::io_context& io, NtpSocket socket, SystemState state,
                AccessPolicy access, MacSigner signer, ServerOptions options)
     : io_(io)
     , socket_(std::move(socket))
-    , state_(state)
+    , view_{.state = state}
     , access_(std::move(access))
     , signer_(std::move(signer))
     , options_(options)
@@ -105,7 +106,7 @@ void Server::read_batch() {
             }
             std::int64_t rx = d.received_ns ? d.received_ns : wall_now_ns();
             Access access = access_ ? access_(peer_address(d), *request, mono) : Access::serve;
-            Response r = respond(*request, to_ntp(rx), state_, access);
+            Response r = respond(*request, to_ntp(rx), view_.state, access);
             switch (r.outcome) {
             case Outcome::drop:
                 ++counters_["dropped"];
@@ -153,6 +154,18 @@ void Server::read_batch() {
 void Server::answer_control_request(const Datagram& d) {
     // ntpq's queries: answered at once, apart from the time-stamped replies (no transmit
     // timestamp to write into them).
+    if (control_access_) {
+        sockaddr_storage peer = d.peer;
+        std::uint16_t port = 0;
+        if (peer.ss_family == AF_INET)
+            port = ntohs(reinterpret_cast<const sockaddr_in&>(peer).sin_port);
+        else if (peer.ss_family == AF_INET6)
+            port = ntohs(reinterpret_cast<const sockaddr_in6&>(peer).sin6_port);
+        if (!control_access_(peer_address(d), port)) {
+            ++counters_["control_refused"];
+            return;
+        }
+    }
     auto request = decode_control(d.bytes());
     if (!request) {
         ++counters_["control_malformed"];
@@ -160,7 +173,7 @@ void Server::answer_control_request(const Datagram& d) {
     }
     ++counters_["control"];
     std::vector<Outgoing> replies;
-    for (auto& bytes : answer_control(*request, state_, wall_now_ns())) {
+    for (auto& bytes : answer_control(*request, view_, wall_now_ns())) {
         Outgoing o;
         o.bytes = std::move(bytes);
         o.peer = d.peer;

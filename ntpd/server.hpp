@@ -2,6 +2,7 @@
 // superd-ntpd's I/O shell around the responder: one event loop reading the socket in batches
 // (recvmmsg), each request answered from the kernel's receive time, each reply's transmit
 // timestamp read just before its own send.
+#include "ntpd/peer_status.hpp"
 #include "ntpd/responder.hpp"
 #include "ntpd/socket.hpp"
 
@@ -25,6 +26,8 @@ using AccessPolicy = std::function<Access(const common::IpAddress& peer, const P
 // key is unknown (the reply then goes without one).
 using MacSigner =
     std::function<std::vector<std::uint8_t>(std::uint32_t key_id, std::span<const std::uint8_t>)>;
+// Whether a mode 6 query from `peer` is answered (restrict's `ignore` / `noquery`); null: all.
+using ControlPolicy = std::function<bool(const common::IpAddress& peer, std::uint16_t port)>;
 
 struct ServerOptions {
     std::chrono::seconds idle_timeout{0}; // under superd: exit after this long without requests
@@ -38,7 +41,10 @@ class Server {
     void start();
     int run(); // until SIGTERM/SIGINT or the idle timeout
 
-    void set_state(const SystemState& state) { state_ = state; }
+    void set_state(const SystemState& state) { view_.state = state; }
+    // The client side's latest view: the state served, and the associations mode 6 shows.
+    void set_view(ClientView view) { view_ = std::move(view); }
+    void set_control_policy(ControlPolicy policy) { control_access_ = std::move(policy); }
     const std::map<std::string, std::uint64_t>& counters() const { return counters_; }
 
   private:
@@ -49,8 +55,9 @@ class Server {
 
     boost::asio::io_context& io_;
     NtpSocket socket_;
-    SystemState state_;
+    ClientView view_;
     AccessPolicy access_;
+    ControlPolicy control_access_;
     MacSigner signer_;
     ServerOptions options_;
     boost::asio::posix::stream_descriptor readable_;

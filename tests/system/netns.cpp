@@ -1,4 +1,4 @@
-#include "tests/system/dhcpd/netns.hpp"
+#include "tests/system/netns.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace superd::system_test::dhcp {
+namespace superd::system_test {
 
 namespace {
 
@@ -245,4 +245,4 @@ std::string Process::log() const {
     return read_file(log_path_);
 }
 
-} // namespace superd::system_test::dhcp
+} // namespace superd::system_test

@@ -1,7 +1,8 @@
 #pragma once
 // Network namespaces and processes of the test's own. A DHCP server (ours or ISC's) and its
 // clients run only inside namespaces a test created: never in the machine's own namespace and
-// never on a real interface. Everything here is removed by its destructor, also when a test
+// never on a real interface; so do NTP peers that insist on port 123 (ntpdig, ntpq, ntpsec's
+// ntpd). Everything here is removed by its destructor, also when a test
 // fails; processes are stopped by their PID only.
 #include "tests/system/harness.hpp"
 
@@ -13,7 +14,7 @@
 
 #include <sys/types.h>
 
-namespace superd::system_test::dhcp {
+namespace superd::system_test {
 
 // Whether this process may create network namespaces (root, and `ip netns add` works); if not,
 // `why` says what is missing. Tests skip only for this reason.
@@ -99,4 +100,4 @@ class Process {
     std::chrono::steady_clock::time_point started_{};
 };
 
-} // namespace superd::system_test::dhcp
+} // namespace superd::system_test
