@@ -216,6 +216,8 @@ void Parser::parse_statement(Statement& st) {
         parse_path(st, config_.leapfile);
     } else if (word == "logfile") {
         parse_path(st, config_.logfile);
+    } else if (word == "statefile") {
+        parse_path(st, config_.statefile);
     } else if (word == "includefile") {
         parse_include(st);
     } else if (word == "trustedkey") {
@@ -381,7 +383,7 @@ std::string_view to_string(ServerKind kind) {
     return "server";
 }
 
-bool Server::is_local_clock() const {
+bool ServerLine::is_local_clock() const {
     return ip && ip->is_v4() && (ip->v4_host_order() >> 8) == 0x7F7F01;
 }
 
@@ -396,8 +398,8 @@ bool Config::enabled(SystemFlag flag) const {
     return flag != SystemFlag::calibrate;
 }
 
-const Server* Config::local_clock() const {
-    auto it = std::ranges::find_if(servers, &Server::is_local_clock);
+const ServerLine* Config::local_clock() const {
+    auto it = std::ranges::find_if(servers, &ServerLine::is_local_clock);
     return it == servers.end() ? nullptr : &*it;
 }
 

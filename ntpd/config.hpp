@@ -41,7 +41,7 @@ struct Fudge {
 };
 
 // One `server`, `pool` or `peer` line.
-struct Server {
+struct ServerLine {
     ServerKind kind = ServerKind::server;
     std::string address; // as written: a numeric address or a host name
     std::optional<common::IpAddress>
@@ -179,7 +179,7 @@ struct LogConfigItem {
 };
 
 struct Config {
-    std::vector<Server> servers;     // server, pool and peer lines, in file order
+    std::vector<ServerLine> servers; // server, pool and peer lines, in file order
     std::vector<Restrict> restricts; // in file order (equal entries are merged by RestrictTable)
     Tos tos;
     Discard discard;
@@ -187,6 +187,9 @@ struct Config {
     std::optional<Setting<std::string>> keys_file; //   to the daemon's working folder, as in ntpd
     std::optional<Setting<std::string>> leapfile;
     std::optional<Setting<std::string>> logfile;
+    // superd-ntpd's own: where the synchronisation state is kept for a responder started on
+    // demand (state_file.hpp); by default next to the driftfile.
+    std::optional<Setting<std::string>> statefile;
     std::vector<KeyRange> trusted_keys;                // every trustedkey line's keys
     std::optional<Setting<std::uint32_t>> control_key; // `controlkey N`: mode 6 writes
     std::optional<Setting<std::uint32_t>> request_key; // `requestkey N`: mode 7 (kept)
@@ -198,7 +201,7 @@ struct Config {
     bool trusted(std::uint32_t key) const;
     // The last enable/disable of the flag, else ntpd's default (all on but calibrate).
     bool enabled(SystemFlag flag) const;
-    const Server* local_clock() const; // the first local clock server line, if any
+    const ServerLine* local_clock() const; // the first local clock server line, if any
     DiscardPolicy discard_policy() const;
 };
 

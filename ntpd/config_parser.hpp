@@ -72,7 +72,7 @@ class Parser {
     void parse_key(Statement& st, std::optional<Setting<std::uint32_t>>& slot);
     // config_servers.cpp
     void parse_server(Statement& st, ServerKind kind);
-    bool parse_server_option(Statement& st, Server& server, bool& min_set, bool& max_set);
+    bool parse_server_option(Statement& st, ServerLine& server, bool& min_set, bool& max_set);
     void parse_fudge(Statement& st);
     void apply_fudges();
     // config_access.cpp

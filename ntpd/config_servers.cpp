@@ -51,7 +51,7 @@ std::string lower(std::string text) {
 
 void Parser::parse_server(Statement& st, ServerKind kind) {
     const std::string name(to_string(kind));
-    Server server;
+    ServerLine server;
     server.kind = kind;
     server.where = st.where();
     if (st.at("-4") || st.at("-6"))
@@ -110,7 +110,7 @@ void Parser::parse_server(Statement& st, ServerKind kind) {
     config_.servers.push_back(std::move(server));
 }
 
-bool Parser::parse_server_option(Statement& st, Server& server, bool& min_set, bool& max_set) {
+bool Parser::parse_server_option(Statement& st, ServerLine& server, bool& min_set, bool& max_set) {
     const Token& option = *st.next();
     const std::string& word = option.text;
     const std::string name(to_string(server.kind));
@@ -209,7 +209,7 @@ void Parser::parse_fudge(Statement& st) {
 // ntpd applies fudges after every server line is read, so a fudge may come first.
 void Parser::apply_fudges() {
     for (auto& pending : fudges_) {
-        auto server = std::ranges::find_if(config_.servers, [&](const Server& s) {
+        auto server = std::ranges::find_if(config_.servers, [&](const ServerLine& s) {
             return s.is_local_clock() && s.ip->str() == pending.address;
         });
         if (server == config_.servers.end()) {

@@ -43,7 +43,10 @@ bool RateLimiter::over_limit(const common::IpAddress& source, std::int64_t now_n
     std::int64_t interval = std::max<std::int64_t>(now_ns - e.last_ns, 0);
     e.last_ns = now_ns;
     e.leak_ns = std::max<std::int64_t>(e.leak_ns - interval, 0);
-    if (interval < std::int64_t{policy_.minimum} * second || e.leak_ns + head > burst * head)
+    // ntpd (ntp_monitor.c) compares whole seconds plus one, so `minimum 2` lets a request come
+    // a little under 2 s after the last: iburst's packets, 2 s apart give or take the
+    // scheduling, are never kissed.
+    if (interval / second + 1 < policy_.minimum || e.leak_ns + head > burst * head)
         return true; // an over-limit request adds nothing: a client that backs off recovers
     e.leak_ns += head;
     return false;

@@ -14,7 +14,7 @@ server -6 ntp.example.org
 server -4 time.example.org   # trailing comment
 )");
     ASSERT_EQ(c.servers.size(), 5u);
-    const Server& s = c.servers[0];
+    const ServerLine& s = c.servers[0];
     EXPECT_EQ(s.kind, ServerKind::server);
     EXPECT_EQ(s.address, "192.0.2.1");
     EXPECT_EQ(s.ip, ip("192.0.2.1"));
@@ -30,7 +30,7 @@ server -4 time.example.org   # trailing comment
     EXPECT_TRUE(s.where.file.ends_with("/ntp.conf"));
     EXPECT_FALSE(s.is_local_clock());
 
-    const Server& pool = c.servers[1];
+    const ServerLine& pool = c.servers[1];
     EXPECT_EQ(pool.kind, ServerKind::pool);
     EXPECT_EQ(pool.address, "0.debian.pool.ntp.org");
     EXPECT_FALSE(pool.ip);
@@ -39,7 +39,7 @@ server -4 time.example.org   # trailing comment
     EXPECT_EQ(pool.version, 4);
     EXPECT_FALSE(pool.key);
 
-    const Server& peer = c.servers[2];
+    const ServerLine& peer = c.servers[2];
     EXPECT_EQ(peer.kind, ServerKind::peer);
     EXPECT_EQ(peer.ip, ip("2001:db8::5"));
     EXPECT_TRUE(peer.burst);
@@ -65,7 +65,7 @@ TEST_F(NtpConfig, OnePollBoundMovesTheOtherDefault) {
 
 TEST_F(NtpConfig, LocalClockWithFudge) {
     Config c = clean("server 127.127.1.0\nfudge 127.127.1.0 stratum 10 refid LOCL\n");
-    const Server* local = c.local_clock();
+    const ServerLine* local = c.local_clock();
     ASSERT_NE(local, nullptr);
     EXPECT_TRUE(local->is_local_clock());
     EXPECT_EQ(local->local_clock_stratum(), 10);

@@ -21,9 +21,11 @@ TEST(NtpRateLimit, ClientsPollingAtTheirIntervalAreNeverLimited) {
 TEST(NtpRateLimit, MinimumSpacing) {
     RateLimiter limiter;
     EXPECT_FALSE(limiter.over_limit(a, 0));
-    EXPECT_TRUE(limiter.over_limit(a, s));          // 1 s < minimum 2 s
+    EXPECT_TRUE(limiter.over_limit(a, s - 1));      // under a second: < minimum 2 s
     EXPECT_FALSE(limiter.over_limit(a, 3 * s));     // 2 s after the last (limited) one
     EXPECT_FALSE(limiter.over_limit(b, 3 * s + 1)); // other sources are not affected
+    // As ntpd counts it (whole seconds, plus one): 1.9 s is not under `minimum 2`.
+    EXPECT_FALSE(limiter.over_limit(a, 3 * s + 19 * s / 10));
 }
 
 TEST(NtpRateLimit, BurstThenTheAverageRate) {

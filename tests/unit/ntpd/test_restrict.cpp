@@ -153,15 +153,15 @@ TEST(RestrictTable, SourceAppliesToServerAddresses) {
     Config config;
     config.restricts = {by_default(kod | limited | nomodify | nopeer | noquery),
                         source(notrap | nomodify | noquery), net("192.0.2.2", {})};
-    Server numeric;
+    ServerLine numeric;
     numeric.address = "192.0.2.1";
     numeric.ip = ip("192.0.2.1");
-    Server named;
+    ServerLine named;
     named.address = "ntp.example.org";
-    Server own_entry;
+    ServerLine own_entry;
     own_entry.address = "192.0.2.2";
     own_entry.ip = ip("192.0.2.2");
-    Server local;
+    ServerLine local;
     local.address = "127.127.1.0";
     local.ip = ip("127.127.1.0");
     config.servers = {numeric, named, own_entry, local};
