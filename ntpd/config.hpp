@@ -36,7 +36,7 @@ std::string_view to_string(ServerKind kind);
 // `fudge 127.127.1.u stratum N refid TEXT` for the local clock.
 struct Fudge {
     std::optional<int> stratum;       // 0..15; the driver's default is 5
-    std::optional<std::string> refid; // 1..4 characters; the driver's default is "LCL"
+    std::optional<std::string> refid; // 1..4 characters; the default is "LOCL"
     SourceLocation where;             // the last fudge line for this clock
 };
 

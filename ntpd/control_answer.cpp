@@ -6,9 +6,17 @@
 #include <span>
 #include <string_view>
 
+#include <sys/utsname.h>
+
 namespace superd::ntp {
 
 namespace {
+
+// uname -m, as ntpd reports it.
+std::string machine() {
+    utsname u{};
+    return ::uname(&u) == 0 ? std::string(u.machine) : std::string("unknown");
+}
 
 // ntpq casts every bare value with int(v, 0), then float(v): numbers must be plain decimal
 // (or 0x hex, as ntpd sends reach), never with leading zeros ("01" would not parse).
@@ -81,7 +89,7 @@ std::vector<Variable> system_variables(const ClientView& view, std::int64_t now_
     const SystemDetails& d = view.details;
     return {
         {"version", "superd-ntpd 0.1.0", true},
-        {"processor", "x86_64", true},
+        {"processor", machine(), true},
         {"system", "Linux", true},
         {"leap", leap_text(s.leap, s.stratum)},
         {"stratum", std::to_string(std::min<int>(s.stratum, 16))},

@@ -45,6 +45,7 @@ void Discipline::set_frequency(double ppm) {
         refused(errno, "set the frequency");
         return;
     }
+    frequency_ppm_ = ppm;
     log_->info("clock discipline: frequency {:.3f} ppm from the driftfile", ppm);
 }
 

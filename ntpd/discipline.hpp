@@ -16,6 +16,9 @@ class Discipline {
     Discipline(std::shared_ptr<spdlog::logger> log, double panic_seconds);
 
     void set_frequency(double ppm);
+    // The frequency the kernel was given (0 when none was): the driftfile's value is this plus
+    // the error still measured.
+    double frequency_ppm() const { return frequency_ppm_; }
     void slew(double offset_seconds);
     // False once the kernel refused (no CAP_SYS_TIME): nothing more is tried.
     bool active() const { return active_; }
@@ -28,6 +31,7 @@ class Discipline {
     double panic_;
     bool active_ = true;
     int slews_ = 0;
+    double frequency_ppm_ = 0;
 };
 
 } // namespace superd::ntp

@@ -14,6 +14,7 @@
 #include "ntpd/state_file.hpp"
 
 #include "common/log.hpp"
+#include "common/module_loop.hpp"
 #include "common/module_start.hpp"
 
 #include <charconv>
@@ -108,8 +109,10 @@ void check_supported(const Config& c, common::Diagnostics& diags) {
         diags.error(r.where, "'interface' is not supported: superd-ntpd serves the socket superd "
                              "hands over, or the one --listen names");
     for (const Restrict& r : c.restricts)
-        if (r.flags.has(RestrictFlag::mssntp) || r.flags.has(RestrictFlag::flake))
-            diags.error(r.where, "restrict flags 'mssntp' and 'flake' are not supported");
+        if (r.flags.has(RestrictFlag::mssntp) || r.flags.has(RestrictFlag::flake) ||
+            r.flags.has(RestrictFlag::serverresponse_fuzz))
+            diags.error(r.where, "restrict flags 'mssntp', 'flake' and 'serverresponse fuzz' are "
+                                 "not supported");
     if (c.leapfile)
         diags.error(c.leapfile->where,
                     "'leapfile' is not supported: superd-ntpd passes on its upstream's leap "
@@ -139,6 +142,8 @@ Loaded load(const std::string& path, common::Diagnostics& diags) {
             std::ostringstream text;
             text << in.rdbuf();
             l.keys = std::make_shared<KeyTable>(parse_keys(text.str(), file, diags));
+            if ((st.st_mode & 0077) != 0)
+                diags.warning(where, "'" + file + "' can be read by others (chmod 600 it)");
         }
     }
     for (const KeyRange& r : l.config.trusted_keys)
@@ -187,6 +192,8 @@ std::string refid_text(const SystemState& s, bool from_clock) {
 class Publisher {
   public:
     static constexpr std::int64_t restore_hold_ns = 64'000'000'000;
+    static constexpr std::int64_t drift_interval_ns = 3600'000'000'000;
+    static constexpr std::int64_t drift_minimum_ns = 900'000'000'000;
 
     Publisher(Server& server, std::string state_path, std::string drift_path, double maxdist,
               std::optional<SavedState> restored, std::int8_t precision,
@@ -223,14 +230,27 @@ class Publisher {
             restored_.reset();
         }
         server_.set_view(served);
-        if (view.details.frequency_ppm != 0) frequency_ppm_ = view.details.frequency_ppm;
+        if (view.details.frequency_ppm != 0) {
+            frequency_ppm_ = view.details.frequency_ppm;
+            // As ntpd: once an hour (and at exit), each file whole; never an estimate from a
+            // few minutes of samples, which noise dominates.
+            std::int64_t now = monotonic_ns();
+            if (now - std::max(drift_written_ns_, started_ns_) >= drift_interval_ns) {
+                drift_written_ns_ = now;
+                flush();
+            }
+        }
         save(served.state, view);
     }
 
-    // At exit: the last state and the frequency, whole.
+    // The frequency estimate into the driftfile, whole; at exit only after a quarter of an hour
+    // of watching.
     void flush() {
-        if (!drift_path_.empty() && frequency_ppm_) {
-            if (auto w = write_drift_file(drift_path_, *frequency_ppm_); !w)
+        if (!drift_path_.empty() && frequency_ppm_ &&
+            monotonic_ns() - started_ns_ >= drift_minimum_ns) {
+            // Disciplined, what was measured is what is left over from the kernel's frequency.
+            double ppm = *frequency_ppm_ + (discipline_ ? discipline_->frequency_ppm() : 0.0);
+            if (auto w = write_drift_file(drift_path_, std::clamp(ppm, -500.0, 500.0)); !w)
                 log_->error("driftfile: {}", w.error());
         }
     }
@@ -275,6 +295,7 @@ class Publisher {
     std::int64_t last_sample_ns_ = 0;
     SystemState last_{.stratum = 0};
     std::optional<double> frequency_ppm_;
+    std::int64_t drift_written_ns_ = 0;
 };
 
 } // namespace
@@ -359,9 +380,9 @@ int main(int argc, char** argv) {
     }
 
     auto policy = std::make_shared<Policy>(Policy::from_config(config, *loaded.keys));
-    AccessPolicy access = [policy](const common::IpAddress& peer, const Packet& request,
-                                   std::int64_t now_ns) {
-        return policy->decide(peer, 0, request, now_ns);
+    AccessPolicy access = [policy](const common::IpAddress& peer, std::uint16_t port,
+                                   const Packet& request, std::int64_t now_ns) {
+        return policy->decide(peer, port, request, now_ns);
     };
     MacSigner signer = [policy](std::uint32_t key, std::span<const std::uint8_t> covered) {
         return policy->sign(key, covered);
@@ -407,6 +428,9 @@ int main(int argc, char** argv) {
     }
     server.start();
     client->start();
+    // Upstreams named by host name have their addresses now: `restrict source` covers them too.
+    for (const PeerStatus& p : client->view().peers)
+        if (!p.local_clock && p.address != common::IpAddress{}) policy->add_source(p.address);
     log->info("superd-ntpd 0.1.0 serving {} (precision 2^{} s, {} upstream(s))",
               handed_over ? std::string("the socket handed over by superd") : o.listen, precision,
               config.servers.size());
@@ -420,5 +444,6 @@ int main(int argc, char** argv) {
     }
     int rc = server.run();
     publisher.flush();
+    log->info("client counters:{}", common::format_counters(client->counters()));
     return rc;
 }

@@ -94,6 +94,12 @@ void write_timestamp(std::span<std::uint8_t> at, Timestamp ts) {
 
 std::vector<std::uint8_t> encode(const Packet& p) {
     std::vector<std::uint8_t> out;
+    encode_into(p, out);
+    return out;
+}
+
+void encode_into(const Packet& p, std::vector<std::uint8_t>& out) {
+    out.clear(); // keeps the capacity: a reused buffer is not allocated again
     out.reserve(header_size + p.extensions.size() + (p.mac ? 4 + p.mac->digest.size() : 0));
     out.push_back(static_cast<std::uint8_t>(static_cast<unsigned>(p.leap) << 6 |
                                             (p.version & 7) << 3 | static_cast<unsigned>(p.mode)));
@@ -112,7 +118,6 @@ std::vector<std::uint8_t> encode(const Packet& p) {
         put32(out, p.mac->key_id);
         out.insert(out.end(), p.mac->digest.begin(), p.mac->digest.end());
     }
-    return out;
 }
 
 std::size_t mac_covered_size(const Packet& p) {

@@ -67,6 +67,8 @@ std::string_view to_string(DecodeError error);
 std::expected<Packet, DecodeError> decode(std::span<const std::uint8_t> bytes);
 // The header, the extension fields, then the MAC if any.
 std::vector<std::uint8_t> encode(const Packet& packet);
+// The same into `out`, replacing what it held (the server reuses one buffer per reply slot).
+void encode_into(const Packet& packet, std::vector<std::uint8_t>& out);
 // How many of the encoded bytes a MAC covers (all before it).
 std::size_t mac_covered_size(const Packet& packet);
 // The transmit timestamp's offset in the header: the I/O layer writes it last, just before the

@@ -45,6 +45,9 @@ class Policy {
     std::vector<std::uint8_t> sign(std::uint32_t key_id,
                                    std::span<const std::uint8_t> covered) const;
 
+    // `restrict source` for an upstream whose name the client resolved.
+    void add_source(const common::IpAddress& server) { restricts_.add_source(server); }
+
     MacCheck check_mac(const Packet& request) const;
     const RestrictTable& restricts() const { return restricts_; }
     const KeyTable& keys() const { return keys_; }

@@ -2,9 +2,9 @@
 // `restrict … limited` with `discard average A minimum M` (ntp.conf(5)), as ntpd's MRU list
 // does it: per source address a leaky bucket. Each request adds 2^A seconds of "headway" that
 // leaks away at one second per second; a request is over the limit when it comes less than M
-// seconds after the previous one (counted as ntpd does: whole seconds plus one), or when the bucket would overflow 8 * 2^A seconds (so a burst
-// such as iburst's is served, and a client that keeps hurrying gets one answer per 2^A seconds).
-// Pure: the caller passes the time in.
+// seconds after the previous one (counted as ntpd does: whole seconds plus one), or when the bucket
+// would overflow 8 * 2^A seconds (so a burst such as iburst's is served, and a client that keeps
+// hurrying gets one answer per 2^A seconds). Pure: the caller passes the time in.
 #include "common/address.hpp"
 
 #include <cstddef>

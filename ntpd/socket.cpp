@@ -27,13 +27,17 @@ NtpSocket::~NtpSocket() {
 
 NtpSocket::NtpSocket(NtpSocket&& o) noexcept
     : fd_(std::exchange(o.fd_, -1))
-    , family_(o.family_) {}
+    , family_(o.family_)
+    , wildcard_(o.wildcard_)
+    , bound_(o.bound_) {}
 
 NtpSocket& NtpSocket::operator=(NtpSocket&& o) noexcept {
     if (this != &o) {
         if (fd_ >= 0) ::close(fd_);
         fd_ = std::exchange(o.fd_, -1);
         family_ = o.family_;
+        wildcard_ = o.wildcard_;
+        bound_ = o.bound_;
     }
     return *this;
 }
@@ -49,11 +53,34 @@ std::expected<void, std::string> NtpSocket::prepare() {
     int on = 1;
     if (::setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0)
         return std::unexpected(failed("SO_TIMESTAMPNS"));
-    // IPv4 datagrams (also those on a dual-stack IPv6 socket) report IP_PKTINFO.
-    ::setsockopt(fd_, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
-    if (family_ == AF_INET6 &&
-        ::setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on) != 0)
-        return std::unexpected(failed("IPV6_RECVPKTINFO"));
+    bound_ = {};
+    if (family_ == AF_INET) {
+        const auto& in = reinterpret_cast<const sockaddr_in&>(local);
+        wildcard_ = in.sin_addr.s_addr == htonl(INADDR_ANY);
+        auto& b = reinterpret_cast<sockaddr_in&>(bound_);
+        b.sin_family = AF_INET;
+        b.sin_addr = in.sin_addr;
+    } else {
+        const auto& in6 = reinterpret_cast<const sockaddr_in6&>(local);
+        wildcard_ = IN6_IS_ADDR_UNSPECIFIED(&in6.sin6_addr);
+        if (IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr)) { // as IP_PKTINFO would report it
+            auto& b = reinterpret_cast<sockaddr_in&>(bound_);
+            b.sin_family = AF_INET;
+            std::memcpy(&b.sin_addr, &in6.sin6_addr.s6_addr[12], 4);
+        } else {
+            auto& b = reinterpret_cast<sockaddr_in6&>(bound_);
+            b.sin6_family = AF_INET6;
+            b.sin6_addr = in6.sin6_addr;
+            b.sin6_scope_id = in6.sin6_scope_id;
+        }
+    }
+    if (wildcard_) {
+        // IPv4 datagrams (also those on a dual-stack IPv6 socket) report IP_PKTINFO.
+        ::setsockopt(fd_, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+        if (family_ == AF_INET6 &&
+            ::setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on) != 0)
+            return std::unexpected(failed("IPV6_RECVPKTINFO"));
+    }
     int flags = ::fcntl(fd_, F_GETFL);
     if (flags < 0 || ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK) != 0)
         return std::unexpected(failed("O_NONBLOCK"));
@@ -141,7 +168,7 @@ int NtpSocket::receive(std::vector<Datagram>& out, std::size_t max) {
         d.peer_len = m.msg_namelen;
         d.received_ns = 0;
         d.ifindex = 0;
-        d.local = {};
+        d.local = wildcard_ ? sockaddr_storage{} : bound_;
         for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
             if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
                 timespec ts;
@@ -186,8 +213,11 @@ int NtpSocket::send(std::span<const Outgoing> batch) {
         m.msg_iov = &iovs[i];
         m.msg_iovlen = 1;
         // From the address the request was sent to (a host with several addresses must not
-        // answer from another: the client would drop it), out of the same interface.
-        if (o.local.ss_family == AF_INET && family_ == AF_INET) {
+        // answer from another: the client would drop it), out of the same interface. A socket
+        // bound to one address sends from it anyway.
+        if (!wildcard_ || o.local.ss_family == 0) {
+            // no control message
+        } else if (o.local.ss_family == AF_INET && family_ == AF_INET) {
             m.msg_control = controls[i].data();
             m.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
             cmsghdr* c = CMSG_FIRSTHDR(&m);
@@ -197,7 +227,7 @@ int NtpSocket::send(std::span<const Outgoing> batch) {
             in_pktinfo info{};
             info.ipi_spec_dst = reinterpret_cast<const sockaddr_in*>(&o.local)->sin_addr;
             std::memcpy(CMSG_DATA(c), &info, sizeof info);
-        } else if (family_ == AF_INET6 && o.local.ss_family != 0) {
+        } else if (family_ == AF_INET6) {
             m.msg_control = controls[i].data();
             m.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
             cmsghdr* c = CMSG_FIRSTHDR(&m);
@@ -218,7 +248,10 @@ int NtpSocket::send(std::span<const Outgoing> batch) {
     }
     int sent;
     do {
-        sent = ::sendmmsg(fd_, headers.data(), static_cast<unsigned>(n), 0);
+        if (n == 1) // the server's replies go one by one, each just after its transmit stamp
+            sent = ::sendmsg(fd_, &headers[0].msg_hdr, 0) < 0 ? -1 : 1;
+        else
+            sent = ::sendmmsg(fd_, headers.data(), static_cast<unsigned>(n), 0);
     } while (sent < 0 && errno == EINTR);
     return sent;
 }

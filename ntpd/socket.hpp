@@ -3,7 +3,10 @@
 // datagram comes with the kernel's receive time (SO_TIMESTAMPNS: stamped when the packet
 // arrived, not when we got round to it) and the local address it was sent to (so the reply
 // leaves from the address that was asked). Reads and writes go in batches (recvmmsg,
-// sendmmsg): one system call for many requests under load.
+// sendmmsg): one system call for many requests under load. A socket bound to one address
+// (not a wildcard) can only be asked at that address: it neither asks for nor sends IP_PKTINFO
+// (the kernel's per-packet cost of both: a control message in, a source check and a route
+// lookup by source out), and every datagram's `local` is the bound address.
 #include "common/address.hpp"
 
 #include <array>
@@ -61,6 +64,8 @@ class NtpSocket {
 
     int fd() const { return fd_; }
     int family() const { return family_; }
+    // Bound to a wildcard address (0.0.0.0 or ::): the local address comes with each datagram.
+    bool wildcard() const { return wildcard_; }
 
     // Fills `out` (resized to what arrived, at most its capacity) without blocking. Returns
     // the count; 0 when none was queued; -1 on an error (errno).
@@ -78,6 +83,8 @@ class NtpSocket {
     std::expected<void, std::string> prepare();
     int fd_ = -1;
     int family_ = 0;
+    bool wildcard_ = true;
+    sockaddr_storage bound_{}; // when not wildcard_: the bound address (port 0), as `local`
     // Reused from batch to batch: no allocation per system call.
     std::vector<mmsghdr> headers_;
     std::vector<iovec> iovs_;

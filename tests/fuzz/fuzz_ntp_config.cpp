@@ -1,10 +1,11 @@
 // libFuzzer target: the ntp.conf parser, superd::ntp::load_config, and the restrict table built
-// from what it returns. The input is written to a file in a private temporary folder (made once
-// per process), then parsed as the top-level config file, and the parsed structs are checked
-// against what the parser promises.
+// from what it returns; and the same bytes as an ntp.keys file (parse_keys). The input is written
+// to a file in a private temporary folder (made once per process), then parsed as the top-level
+// config file, and the parsed structs are checked against what the parser promises.
 #include "fuzz_setup.hpp"
 
 #include "ntpd/config.hpp"
+#include "ntpd/keys.hpp"
 #include "ntpd/restrict.hpp"
 
 #include <cstdint>
@@ -77,5 +78,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     for (const auto& d : diags.all())
         require(!d.str().empty() && d.where.line >= 0, "a diagnostic has text");
+
+    // A keys file: every key kept has an id in range and a secret of its type's length.
+    superd::common::Diagnostics key_diags;
+    KeyTable keys = parse_keys(text, "ntp.keys", key_diags);
+    for (const auto& [id, key] : keys.all()) {
+        require(id >= 1 && id <= max_key_id && key.id == id, "a key id is 1..65535");
+        require(!key.secret.empty() && key.secret.size() <= max_key_bytes, "a secret fits");
+        require(key.type != KeyType::aes128_cmac || key.secret.size() == aes128_key_bytes,
+                "an AES-CMAC key has 16 bytes");
+    }
     return 0;
 }

@@ -101,6 +101,12 @@ TEST_F(NtpPolicy, NopeerRefusesSymmetricActiveButServesClients) {
     EXPECT_EQ(p.decide(ip("192.0.2.1"), 123, client_request(), 0), Access::serve);
 }
 
+TEST_F(NtpPolicy, NtpportEntriesMatchOnlySourcePort123) {
+    Policy p = policy("restrict 192.0.2.1 ntpport noserve kod\n");
+    EXPECT_EQ(p.decide(ip("192.0.2.1"), 123, client_request(), 0), Access::kiss_deny);
+    EXPECT_EQ(p.decide(ip("192.0.2.1"), 40000, client_request(), 0), Access::serve);
+}
+
 TEST_F(NtpPolicy, VersionRefusesOlderClients) {
     Policy p = policy("restrict default version\n");
     EXPECT_EQ(p.decide(ip("192.0.2.1"), 123, client_request(Mode::client, 3), 0), Access::ignore);

@@ -36,6 +36,8 @@ bool wait_readable(int fd) {
 TEST(NtpSocket, BatchWithReceiveTimesAndLocalAddress) {
     auto server = NtpSocket::bind(*common::IpAddress::parse("127.0.0.1"), 0);
     ASSERT_TRUE(server) << server.error();
+    // Bound to one address: no IP_PKTINFO either way, `local` is that address.
+    EXPECT_FALSE(server->wildcard());
     int client = ::socket(AF_INET, SOCK_DGRAM, 0);
     ASSERT_GE(client, 0);
     sockaddr_in to{};
@@ -79,6 +81,40 @@ TEST(NtpSocket, BatchWithReceiveTimesAndLocalAddress) {
         EXPECT_EQ(c, expected);
         EXPECT_EQ(ntohs(from.sin_port), port_of(server->fd()));
     }
+    ::close(client);
+}
+
+TEST(NtpSocket, BoundToOneIpv6AddressAnswersFromIt) {
+    auto server = NtpSocket::bind(*common::IpAddress::parse("::1"), 0);
+    if (!server) GTEST_SKIP() << "no IPv6 loopback: " << server.error();
+    EXPECT_FALSE(server->wildcard());
+    int client = ::socket(AF_INET6, SOCK_DGRAM, 0);
+    ASSERT_GE(client, 0);
+    sockaddr_in6 to{};
+    to.sin6_family = AF_INET6;
+    to.sin6_port = htons(port_of(server->fd()));
+    to.sin6_addr = in6addr_loopback;
+    char c = 'q';
+    ASSERT_EQ(::sendto(client, &c, 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to), 1);
+    ASSERT_TRUE(wait_readable(server->fd()));
+    std::vector<Datagram> got;
+    ASSERT_EQ(server->receive(got, 4), 1);
+    ASSERT_EQ(got[0].local.ss_family, AF_INET6);
+    EXPECT_TRUE(IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<sockaddr_in6*>(&got[0].local)->sin6_addr));
+    EXPECT_GT(got[0].received_ns, 0);
+    std::vector<Outgoing> reply(1);
+    reply[0].bytes = {'r'};
+    reply[0].peer = got[0].peer;
+    reply[0].peer_len = got[0].peer_len;
+    reply[0].local = got[0].local;
+    EXPECT_EQ(server->send(reply), 1);
+    ASSERT_TRUE(wait_readable(client));
+    sockaddr_in6 from{};
+    socklen_t len = sizeof from;
+    ASSERT_EQ(::recvfrom(client, &c, 1, 0, reinterpret_cast<sockaddr*>(&from), &len), 1);
+    EXPECT_EQ(c, 'r');
+    EXPECT_TRUE(IN6_IS_ADDR_LOOPBACK(&from.sin6_addr));
+    EXPECT_EQ(ntohs(from.sin6_port), port_of(server->fd()));
     ::close(client);
 }
 
