@@ -25,8 +25,8 @@
 //   lease is written active with `ends never`.
 // - dhcrelay -a puts the downstream interface's name in the circuit-id (sub-option 1); it is
 //   ready when it has bound UDP port 67 in its namespace (as ISC dhcpd is).
-#include "tests/system/netns.hpp"
 #include "tests/system/harness.hpp"
+#include "tests/system/netns.hpp"
 
 #include <gtest/gtest.h>
 

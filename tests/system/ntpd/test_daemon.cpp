@@ -1,5 +1,5 @@
 // The superd-ntpd binary with an ntp.conf, against real clients from Debian: ntpdig (ntpsec's
-// SNTP client, which Debian's sntp and ntpdate wrap) and ntpsec's ntpdate plain and with MD5,
+// SNTP client, which Debian's sntp and ntpdate wrap), sntp and ntpsec's ntpdate plain and with MD5,
 // SHA1 and AES-CMAC keys; chronyd and ntpsec's ntpd as clients that select us (chronyc sources,
 // ntpq -p, ntptrace); restrict and the rate limit seen on the wire; the state file that lets a
 // restarted responder serve the current stratum at once; the discipline kept off the clock.
@@ -31,6 +31,7 @@ using namespace std::chrono_literals;
 
 const std::string ntpd_bin = SUPERD_NTPD_BIN;
 const std::string ntpdig = "/usr/bin/ntpdig";
+const std::string sntp = "/usr/bin/sntp"; // Debian's sntp package: ntpdig under sntp's name
 const std::string ntpdate = "/opt/superd-peers/ntpsec-ntpdate/usr/sbin/ntpdate";
 const std::string ntpsec_bin = "/opt/superd-peers/ntpsec/usr/bin";
 const std::string ntpsec_ntpd = "/opt/superd-peers/ntpsec/usr/sbin/ntpd";
@@ -129,8 +130,9 @@ void expect_sntp_line(const std::string& out, int stratum) {
     EXPECT_LE(std::fabs(std::stod(m[1])), std::stod(m[2])) << out;
 }
 
-TEST_F(NtpDaemonTest, NtpdigAndNtpdateTakeTheLocalClocksTime) {
+TEST_F(NtpDaemonTest, NtpdigSntpAndNtpdateTakeTheLocalClocksTime) {
     ASSERT_TRUE(have_program(ntpdig)) << ntpdig << install_hint;
+    ASSERT_TRUE(have_program(sntp)) << sntp << install_hint;
     ASSERT_TRUE(have_program(ntpdate)) << ntpdate << install_hint;
     NtpDaemon server(*ns_, dir_, "ntpd");
     ASSERT_TRUE(server.start(local_clock_conf)) << server.log();
@@ -138,6 +140,9 @@ TEST_F(NtpDaemonTest, NtpdigAndNtpdateTakeTheLocalClocksTime) {
     auto dig = run(no_sys_time({ntpdig, "-t", "2", "127.0.0.1"}));
     EXPECT_TRUE(exited_ok(dig)) << dig.out;
     expect_sntp_line(dig.out, 11);
+    auto sn = run(no_sys_time({sntp, "-t", "2", "127.0.0.1"}));
+    EXPECT_TRUE(exited_ok(sn)) << sn.out;
+    expect_sntp_line(sn.out, 11);
     // ntpdate -q: query only (it runs ntpdig, found on PATH).
     auto date = run(no_sys_time({ntpdate, "-q", "127.0.0.1"}));
     EXPECT_TRUE(exited_ok(date)) << date.out;
