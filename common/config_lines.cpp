@@ -1,5 +1,6 @@
 #include "common/config_lines.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -77,6 +78,32 @@ std::string_view trim(std::string_view text) {
     while (!text.empty() && is_blank(text.back()))
         text.remove_suffix(1);
     return text;
+}
+
+std::optional<std::vector<ConfigLine>>
+IncludeStack::enter(const std::string& path, const SourceLocation* from, Diagnostics& diags) {
+    if (std::ranges::find(files_, path) != files_.end()) {
+        diags.error(*from, "include loop: '" + path + "' is already being read");
+        return std::nullopt;
+    }
+    if (files_.size() > max_depth_) {
+        diags.error(*from, "includes nested more than " + std::to_string(max_depth_) + " deep");
+        return std::nullopt;
+    }
+    auto lines = read_config_lines(path);
+    if (!lines) {
+        if (from != nullptr) {
+            diags.error(*from, "cannot include " + lines.error());
+        } else {
+            // read_config_lines says "PATH: reason"; the diagnostic adds the path itself.
+            std::string reason =
+                lines.error().substr(std::min(path.size() + 2, lines.error().size()));
+            diags.error({path, 0}, reason);
+        }
+        return std::nullopt;
+    }
+    files_.push_back(path);
+    return std::move(*lines);
 }
 
 } // namespace superd::common

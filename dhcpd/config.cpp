@@ -14,8 +14,7 @@ namespace superd::dhcp::detail {
 
 namespace {
 
-// Bounds on untrusted nesting: each level costs stack and an open file.
-constexpr std::size_t max_include_depth = 8;
+// Bounds on untrusted nesting: each level costs stack.
 constexpr int max_block_depth = 16;
 
 // Real dhcpd.conf(5) statements this server does not implement: named as unsupported, so that
@@ -125,31 +124,11 @@ std::string place(ScopeKind kind) {
 } // namespace
 
 void Parser::parse_file(const std::string& path, const Frame& frame, const SourceLocation* from) {
-    if (std::ranges::find(include_stack_, path) != include_stack_.end()) {
-        diags_.error(*from, "include loop: '" + path + "' is already being read");
-        return;
-    }
-    if (include_stack_.size() > max_include_depth) {
-        diags_.error(*from,
-                     "includes nested more than " + std::to_string(max_include_depth) + " deep");
-        return;
-    }
-    auto lines = common::read_config_lines(path);
-    if (!lines) {
-        if (from != nullptr) {
-            diags_.error(*from, "cannot include " + lines.error());
-        } else {
-            // read_config_lines says "PATH: reason"; the diagnostic adds the path itself.
-            std::string reason =
-                lines.error().substr(std::min(path.size() + 2, lines.error().size()));
-            diags_.error({path, 0}, reason);
-        }
-        return;
-    }
-    include_stack_.push_back(path);
+    auto lines = includes_.enter(path, from, diags_);
+    if (!lines) return;
     TokenCursor in(path, tokenize(*lines, path, diags_));
     parse_statements(in, frame, true);
-    include_stack_.pop_back();
+    includes_.leave();
 }
 
 void Parser::parse_statements(TokenCursor& in, const Frame& frame, bool file_level) {

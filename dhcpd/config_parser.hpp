@@ -1,6 +1,7 @@
 #pragma once
 // Internal to the dhcpd.conf parser: the statement parser, split between config.cpp
 // (files, blocks, declarations) and config_parameters.cpp (scope parameters).
+#include "common/config_lines.hpp"
 #include "common/diagnostics.hpp"
 #include "dhcpd/config.hpp"
 #include "dhcpd/config_tokens.hpp"
@@ -22,6 +23,9 @@ struct Frame {
     std::size_t scope = 0;
     std::optional<std::size_t> subnet, shared_network, pool, host;
 };
+
+// Includes nest at most this deep: each level costs stack and an open file.
+inline constexpr std::size_t max_include_depth = 8;
 
 class Parser {
   public:
@@ -60,7 +64,7 @@ class Parser {
     Config config_;
     OptionDeclarations declarations_;
     common::Diagnostics& diags_;
-    std::vector<std::string> include_stack_;
+    common::IncludeStack includes_{max_include_depth};
     int block_depth_ = 0;
 };
 

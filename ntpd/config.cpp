@@ -15,9 +15,6 @@ namespace superd::ntp::detail {
 
 namespace {
 
-// ntpd's MAXINCLUDELEVEL: each level costs an open file and stack.
-constexpr std::size_t max_include_depth = 5;
-
 // Real ntp.conf(5) / ntpsec directives superd-ntpd does not implement: named as unsupported, so
 // that the operator knows the config is valid for ntpd but not for superd-ntpd.
 constexpr std::string_view unsupported_directives[] = {"authenticate",
@@ -149,28 +146,8 @@ bool is_host_name(std::string_view text) {
 }
 
 void Parser::parse_file(const std::string& path, const SourceLocation* from) {
-    if (std::ranges::find(include_stack_, path) != include_stack_.end()) {
-        diags_.error(*from, "include loop: '" + path + "' is already being read");
-        return;
-    }
-    if (include_stack_.size() > max_include_depth) {
-        diags_.error(*from,
-                     "includes nested more than " + std::to_string(max_include_depth) + " deep");
-        return;
-    }
-    auto lines = common::read_config_lines(path);
-    if (!lines) {
-        if (from != nullptr) {
-            diags_.error(*from, "cannot include " + lines.error());
-        } else {
-            // read_config_lines says "PATH: reason"; the diagnostic adds the path itself.
-            std::string reason =
-                lines.error().substr(std::min(path.size() + 2, lines.error().size()));
-            diags_.error({path, 0}, reason);
-        }
-        return;
-    }
-    include_stack_.push_back(path);
+    auto lines = includes_.enter(path, from, diags_);
+    if (!lines) return;
     for (auto& line : *lines) {
         bool unterminated = false;
         auto tokens = tokenize(line.text, unterminated);
@@ -179,7 +156,7 @@ void Parser::parse_file(const std::string& path, const SourceLocation* from) {
         Statement st(std::move(line.where), std::move(tokens));
         parse_statement(st);
     }
-    include_stack_.pop_back();
+    includes_.leave();
 }
 
 void Parser::parse_statement(Statement& st) {

@@ -3,6 +3,7 @@
 // statement, and the statement parser, split between config.cpp (files, paths, keys),
 // config_servers.cpp (server/pool/peer, fudge), config_access.cpp (restrict, interface) and
 // config_system.cpp (tos, discard, enable/disable, tinker, logconfig).
+#include "common/config_lines.hpp"
 #include "common/diagnostics.hpp"
 #include "ntpd/config.hpp"
 
@@ -54,6 +55,9 @@ std::string format_number(double value);
 // Text that can be a DNS host name (letters, digits, '-', '_', dots between labels).
 bool is_host_name(std::string_view text);
 
+// ntpd's MAXINCLUDELEVEL: each level costs an open file and stack.
+inline constexpr std::size_t max_include_depth = 5;
+
 class Parser {
   public:
     explicit Parser(common::Diagnostics& diags)
@@ -103,7 +107,7 @@ class Parser {
 
     Config config_;
     common::Diagnostics& diags_;
-    std::vector<std::string> include_stack_;
+    common::IncludeStack includes_{max_include_depth};
     std::map<std::string, SourceLocation> server_lines_; // canonical address -> first line
     std::vector<PendingFudge> fudges_;
 };

@@ -4,6 +4,7 @@
 // simple values), config_access.cpp (acl, http_access, cache, cache_peer_access,
 // reply_body_max_size) and config_cache.cpp (sizes, times, cache_dir, refresh_pattern,
 // cache_peer).
+#include "common/config_lines.hpp"
 #include "common/diagnostics.hpp"
 #include "proxy/config.hpp"
 
@@ -54,6 +55,8 @@ std::string relative_to(const SourceLocation& where, const std::string& path);
 // A non-negative decimal integer that fits `hi`.
 std::optional<long long> parse_integer(std::string_view text, long long hi);
 
+inline constexpr std::size_t max_include_depth = 16;
+
 class Parser {
   public:
     explicit Parser(common::Diagnostics& diags)
@@ -100,9 +103,7 @@ class Parser {
 
     Config config_;
     common::Diagnostics& diags_;
-    std::vector<std::string> include_stack_;
+    common::IncludeStack includes_{max_include_depth};
 };
-
-inline constexpr std::size_t max_include_depth = 16;
 
 } // namespace superd::proxy::detail

@@ -1,69 +1,29 @@
 #pragma once
-// The fixture of the ntp.conf parser tests (test_config.cpp, test_config_errors.cpp): config
-// text written to a private temporary folder, and the diagnostics as printed with that folder
-// left out of the paths.
+// The fixture of the ntp.conf parser tests (test_config.cpp, test_config_errors.cpp,
+// test_policy.cpp): common::test::ConfigFileTest on ntp.conf.
 #include "ntpd/config.hpp"
+#include "tests/unit/common/config_file_test.hpp"
 
-#include <gtest/gtest.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
-#include <vector>
 
 namespace superd::ntp::config_test {
 
-using Messages = std::vector<std::string>;
+using common::test::Messages;
 
 inline common::IpAddress ip(std::string_view text) {
     return *common::IpAddress::parse(text);
 }
 
-class NtpConfig : public ::testing::Test {
+class NtpConfig : public common::test::ConfigFileTest<Config> {
   protected:
-    void SetUp() override {
-        std::string templ = ::testing::TempDir() + "ntpconf-XXXXXX";
-        ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-        dir_ = templ;
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
-
-    std::string write(const std::string& name, const std::string& text) {
-        std::string path = dir_ + "/" + name;
-        std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-        std::ofstream(path) << text;
-        return path;
-    }
-    Config load(const std::string& text, const std::string& name = "ntp.conf") {
-        diags_ = {};
-        return load_config(write(name, text), diags_);
-    }
-    // Every diagnostic as printed, with the temporary folder left out of the paths.
-    Messages messages() const {
-        Messages out;
-        for (const auto& d : diags_.all()) {
-            std::string s = d.str();
-            for (std::size_t at; (at = s.find(dir_ + "/")) != std::string::npos;)
-                s.erase(at, dir_.size() + 1);
-            out.push_back(s);
-        }
-        return out;
-    }
-    Config clean(const std::string& text) {
-        Config config = load(text);
-        EXPECT_EQ(messages(), Messages{});
-        return config;
-    }
+    NtpConfig()
+        : ConfigFileTest(load_config, "ntp.conf") {}
     // The messages of a config with mistakes (errors only, no warnings).
     Messages errors(const std::string& text) {
-        load(text);
+        Messages out = ConfigFileTest::errors(text);
         EXPECT_EQ(diags_.error_count(), diags_.all().size());
-        return messages();
+        return out;
     }
-
-    std::string dir_;
-    common::Diagnostics diags_;
 };
 
 } // namespace superd::ntp::config_test

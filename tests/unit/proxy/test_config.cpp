@@ -1,67 +1,26 @@
 // The squid.conf parser: every supported directive, squid's defaults, ACL value files, includes,
 // and every mistake it reports with its exact "file:line: message" (all of them in one run).
 #include "proxy/config.hpp"
+#include "tests/unit/common/config_file_test.hpp"
 
-#include <gtest/gtest.h>
-
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 namespace superd::proxy {
 namespace {
 
-using Messages = std::vector<std::string>;
+using common::test::Messages;
 using namespace std::chrono_literals;
 
 common::IpAddress ip(std::string_view text) {
     return *common::IpAddress::parse(text);
 }
 
-class ProxyConfig : public ::testing::Test {
+class ProxyConfig : public common::test::ConfigFileTest<Config> {
   protected:
-    void SetUp() override {
-        std::string templ = ::testing::TempDir() + "proxyconf-XXXXXX";
-        ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-        dir_ = templ;
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
-
-    std::string write(const std::string& name, const std::string& text) {
-        std::string path = dir_ + "/" + name;
-        std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-        std::ofstream(path) << text;
-        return path;
-    }
-    Config load(const std::string& text, const std::string& name = "squid.conf") {
-        diags_ = {};
-        return load_config(write(name, text), diags_);
-    }
-    // Every diagnostic as printed, with the temporary folder left out of the paths.
-    Messages messages() const {
-        Messages out;
-        for (const auto& d : diags_.all()) {
-            std::string s = d.str();
-            for (std::size_t at; (at = s.find(dir_ + "/")) != std::string::npos;)
-                s.erase(at, dir_.size() + 1);
-            out.push_back(s);
-        }
-        return out;
-    }
-    Config clean(const std::string& text) {
-        Config config = load(text);
-        EXPECT_EQ(messages(), Messages{});
-        return config;
-    }
-    Messages errors(const std::string& text) {
-        load(text);
-        return messages();
-    }
-
-    std::string dir_;
-    common::Diagnostics diags_;
+    ProxyConfig()
+        : ConfigFileTest(load_config, "squid.conf") {}
 };
 
 RequestFacts facts(std::string_view client, std::string host, std::uint16_t port = 80,
