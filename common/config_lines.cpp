@@ -80,6 +80,15 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
+std::string quote(std::string_view text) {
+    return "'" + std::string(text) + "'";
+}
+
+std::string where_text(const SourceLocation& first, const SourceLocation& here) {
+    if (first.file == here.file) return "line " + std::to_string(first.line);
+    return first.file + ":" + std::to_string(first.line);
+}
+
 std::optional<std::vector<ConfigLine>>
 IncludeStack::enter(const std::string& path, const SourceLocation* from, Diagnostics& diags) {
     if (std::ranges::find(files_, path) != files_.end()) {

@@ -62,10 +62,6 @@ bool is_blank(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-std::string quote(std::string_view text) {
-    return "'" + std::string(text) + "'";
-}
-
 } // namespace
 
 std::vector<Token> tokenize(std::string_view line, bool& unterminated) {
@@ -100,29 +96,10 @@ std::vector<Token> tokenize(std::string_view line, bool& unterminated) {
     return tokens;
 }
 
-Statement::Statement(SourceLocation where, std::vector<Token> tokens)
-    : where_(std::move(where))
-    , tokens_(std::move(tokens)) {}
-
-bool Statement::at(std::string_view word) const {
-    const Token* t = peek();
-    return t != nullptr && !t->quoted && t->text == word;
-}
-
-const Token* Statement::next() {
-    if (done()) return nullptr;
-    return &tokens_[pos_++];
-}
-
 std::string format_number(double value) {
     char buffer[32];
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
     return ec == std::errc{} ? std::string(buffer, end) : std::string("?");
-}
-
-std::string where_text(const SourceLocation& first, const SourceLocation& here) {
-    if (first.file == here.file) return "line " + std::to_string(first.line);
-    return first.file + ":" + std::to_string(first.line);
 }
 
 bool is_host_name(std::string_view text) {

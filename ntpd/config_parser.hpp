@@ -16,38 +16,15 @@
 
 namespace superd::ntp::detail {
 
-struct Token {
-    std::string text;
-    bool quoted = false; // a "..." string: never a keyword
-};
+using Token = common::ConfigToken;
+using Statement = common::ConfigStatement;
+using common::quote;
+using common::where_text;
 
 // ntp.conf is line-oriented: one statement per line, words separated by blanks, `#` to the end
 // of the line is a comment, "..." quotes a word (no escapes), and `(` `)` are words of their own
 // (for trustedkey's ranges). Sets `unterminated` when a quote is not closed on its line.
 std::vector<Token> tokenize(std::string_view line, bool& unterminated);
-
-// The tokens of one statement (one line); the first is the directive.
-class Statement {
-  public:
-    Statement(SourceLocation where, std::vector<Token> tokens);
-
-    const SourceLocation& where() const { return where_; }
-    const std::string& directive() const { return tokens_.front().text; }
-    bool quoted_directive() const { return tokens_.front().quoted; }
-    bool done() const { return pos_ >= tokens_.size(); }
-    const Token* peek() const { return done() ? nullptr : &tokens_[pos_]; }
-    bool at(std::string_view word) const; // the next token is this unquoted word
-    const Token* next();                  // nullptr at the end
-    std::size_t size() const { return tokens_.size(); }
-
-  private:
-    SourceLocation where_;
-    std::vector<Token> tokens_;
-    std::size_t pos_ = 1; // after the directive
-};
-
-// "line 3" within the same file, "FILE:3" for another one.
-std::string where_text(const SourceLocation& first, const SourceLocation& here);
 
 // The shortest text that reads back as `value` ("0.001", "16").
 std::string format_number(double value);

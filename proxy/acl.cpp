@@ -1,5 +1,7 @@
 #include "proxy/acl.hpp"
 
+#include "common/config_lines.hpp"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -13,6 +15,7 @@ namespace superd::proxy {
 namespace {
 
 using common::IpAddress;
+using common::quote;
 
 std::string lower(std::string_view text) {
     std::string out(text);
@@ -26,10 +29,6 @@ std::string upper(std::string_view text) {
     for (char& c : out)
         if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     return out;
-}
-
-std::string quote(std::string_view text) {
-    return "'" + std::string(text) + "'";
 }
 
 // The last address of a prefix: the network with every host bit set.

@@ -146,20 +146,11 @@ std::vector<Token> tokenize(std::string_view line, bool& unterminated) {
     return tokens;
 }
 
-std::string quote(std::string_view text) {
-    return "'" + std::string(text) + "'";
-}
-
 std::string lower(std::string_view text) {
     std::string out(text);
     for (char& c : out)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return out;
-}
-
-std::string where_text(const SourceLocation& first, const SourceLocation& here) {
-    if (first.file == here.file) return "line " + std::to_string(first.line);
-    return first.file + ":" + std::to_string(first.line);
 }
 
 std::string relative_to(const SourceLocation& where, const std::string& path) {

@@ -17,39 +17,16 @@
 
 namespace superd::proxy::detail {
 
-struct Token {
-    std::string text;
-    bool quoted = false; // "..." (a file of ACL values): never a keyword
-};
-
+using Token = common::ConfigToken;
+using Statement = common::ConfigStatement;
+using common::quote;
+using common::where_text;
 // Words separated by blanks; a word starting with '#' starts a comment to the end of the line
 // (a '#' inside a word is data: regexes); "..." is one word without its quotes (no escapes). Sets
 // `unterminated` when a quote is not closed on its line.
 std::vector<Token> tokenize(std::string_view line, bool& unterminated);
 
-class Statement {
-  public:
-    Statement(SourceLocation where, std::vector<Token> tokens)
-        : where_(std::move(where))
-        , tokens_(std::move(tokens)) {}
-
-    const SourceLocation& where() const { return where_; }
-    const std::string& directive() const { return tokens_.front().text; }
-    bool quoted_directive() const { return tokens_.front().quoted; }
-    bool done() const { return pos_ >= tokens_.size(); }
-    const Token* peek() const { return done() ? nullptr : &tokens_[pos_]; }
-    const Token* next() { return done() ? nullptr : &tokens_[pos_++]; }
-
-  private:
-    SourceLocation where_;
-    std::vector<Token> tokens_;
-    std::size_t pos_ = 1; // after the directive
-};
-
-std::string quote(std::string_view text);
 std::string lower(std::string_view text);
-// "line 3" within the same file, "FILE:3" for another one.
-std::string where_text(const SourceLocation& first, const SourceLocation& here);
 // `path` relative to the folder of the file that names it.
 std::string relative_to(const SourceLocation& where, const std::string& path);
 // A non-negative decimal integer that fits `hi`.
