@@ -1,0 +1,116 @@
+#include "proxy/server.hpp"
+
+#include "common/log.hpp"
+
+#include <sys/socket.h>
+
+namespace superd::proxy {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::expected<tcp, std::string> protocol_of(int fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0)
+        return std::unexpected("fd " + std::to_string(fd) + " is not a socket");
+    if (ss.ss_family == AF_INET) return tcp::v4();
+    if (ss.ss_family == AF_INET6) return tcp::v6();
+    return std::unexpected("fd " + std::to_string(fd) + " is not an IP socket");
+}
+
+} // namespace
+
+Server::Server(asio::io_context& io, const Config& config, ServerOptions options)
+    : io_(io)
+    , context_{config,
+               options.visible_hostname,
+               AccessLogWriter(config),
+               common::logger("proxy"),
+               {},
+               {}}
+    , loop_(
+          io, common::logger("proxy"), options.idle_timeout, [this] { log_counters(); },
+          [this] { return active_ > 0; }) {
+    context_.touch = [this] { loop_.touch(); };
+}
+
+std::expected<void, std::string> Server::listen(const tcp::endpoint& where) {
+    boost::system::error_code ec;
+    tcp::acceptor& a = acceptors_.emplace_back(io_);
+    a.open(where.protocol(), ec);
+    if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) a.bind(where, ec);
+    if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        acceptors_.pop_back();
+        return std::unexpected("listen on " + where.address().to_string() + ":" +
+                               std::to_string(where.port()) + ": " + ec.message());
+    }
+    return {};
+}
+
+std::expected<void, std::string> Server::adopt_listener(int fd) {
+    auto protocol = protocol_of(fd);
+    if (!protocol) return std::unexpected(protocol.error());
+    boost::system::error_code ec;
+    acceptors_.emplace_back(io_).assign(*protocol, fd, ec);
+    if (ec) return std::unexpected("adopting the listening socket: " + ec.message());
+    return {};
+}
+
+std::expected<void, std::string> Server::adopt_connection(int fd) {
+    auto protocol = protocol_of(fd);
+    if (!protocol) return std::unexpected(protocol.error());
+    boost::system::error_code ec;
+    tcp::socket socket(io_);
+    socket.assign(*protocol, fd, ec);
+    if (ec) return std::unexpected("adopting the connection: " + ec.message());
+    one_shot_ = true;
+    serve(std::move(socket));
+    return {};
+}
+
+int Server::run() {
+    loop_.start();
+    for (auto& a : acceptors_)
+        accept(a);
+    io_.run();
+    log_counters();
+    return 0;
+}
+
+void Server::log_counters() const {
+    context_.log->info("counters: active={}{}", active_,
+                       common::format_counters(context_.counters));
+}
+
+void Server::accept(tcp::acceptor& acceptor) {
+    acceptor.async_accept([this, &acceptor](boost::system::error_code ec, tcp::socket socket) {
+        if (!ec) {
+            ++context_.counters["connections"];
+            serve(std::move(socket));
+        } else if (ec == asio::error::operation_aborted) {
+            return;
+        } else {
+            // Out of descriptors, say: note it and keep accepting; clients already in are fine.
+            ++context_.counters["accept_errors"];
+            context_.log->warn("accept: {}", ec.message());
+        }
+        accept(acceptor);
+    });
+}
+
+void Server::serve(tcp::socket socket) {
+    ++active_;
+    loop_.touch();
+    start_session(context_, std::move(socket), [this] {
+        --active_;
+        loop_.touch();
+        if (one_shot_) io_.stop();
+    });
+}
+
+} // namespace superd::proxy

@@ -1,0 +1,56 @@
+#pragma once
+// The proxy's I/O shell: one single-threaded Asio loop that accepts clients on its listening
+// sockets (bound here, or the one superd hands over on fd 0 with wait = yes), or serves the one
+// connection superd hands over (wait = no) and then ends. Signals, SIGUSR1 counters and the
+// idle exit come from common::ModuleLoop.
+#include "proxy/config.hpp"
+#include "proxy/session.hpp"
+
+#include "common/module_loop.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <expected>
+#include <list>
+#include <memory>
+#include <string>
+
+namespace superd::proxy {
+
+struct ServerOptions {
+    std::chrono::seconds idle_timeout{0}; // zero: never exit when idle
+    std::string visible_hostname;
+};
+
+class Server {
+  public:
+    Server(boost::asio::io_context& io, const Config& config, ServerOptions options);
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    std::expected<void, std::string> listen(const boost::asio::ip::tcp::endpoint& where);
+    // A listening socket handed over (superd wait = yes).
+    std::expected<void, std::string> adopt_listener(int fd);
+    // One client's connection handed over (superd wait = no): run() ends when it closes.
+    std::expected<void, std::string> adopt_connection(int fd);
+
+    // Until a signal, idle, or (adopt_connection) the client leaving. The exit code.
+    int run();
+    const std::map<std::string, std::uint64_t>& counters() const { return context_.counters; }
+    void log_counters() const;
+
+  private:
+    void accept(boost::asio::ip::tcp::acceptor& acceptor);
+    void serve(boost::asio::ip::tcp::socket socket);
+
+    boost::asio::io_context& io_;
+    ServerContext context_;
+    common::ModuleLoop loop_;
+    std::list<boost::asio::ip::tcp::acceptor> acceptors_;
+    std::size_t active_ = 0;
+    bool one_shot_ = false;
+};
+
+} // namespace superd::proxy

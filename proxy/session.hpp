@@ -1,0 +1,36 @@
+#pragma once
+// One client connection: reads requests with Beast's parser (bounded header and body), checks
+// http_access, forwards each to its origin (a fresh origin connection per request: no pool
+// yet), relays the answer without buffering bodies, tunnels CONNECT, answers errors with a
+// page, and writes one access.log line per transaction. Every socket operation has a deadline;
+// an error closes this connection only.
+#include "proxy/access_log.hpp"
+#include "proxy/config.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <spdlog/logger.h>
+
+namespace superd::proxy {
+
+// What every session of a server shares; the server owns it and outlives the sessions.
+struct ServerContext {
+    const Config& config;
+    std::string visible_hostname;
+    AccessLogWriter access_log;
+    std::shared_ptr<spdlog::logger> log;
+    std::map<std::string, std::uint64_t> counters; // one thread: no locking
+    std::function<void()> touch;                   // a request came: not idle
+};
+
+// Runs on the socket's executor; `done` is called once when the connection is closed.
+void start_session(ServerContext& context, boost::asio::ip::tcp::socket socket,
+                   std::function<void()> done);
+
+} // namespace superd::proxy
