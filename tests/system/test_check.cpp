@@ -23,6 +23,7 @@ TEST(Check, TheShippedConfigIsValid) {
     EXPECT_NE(r.out.find("configuration OK"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("dhcpd: dgram/udp wait 127.0.0.1:6767 -> "), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("ntp: dgram/udp wait 127.0.0.1:1123 -> "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("proxy: stream/tcp wait 127.0.0.1:3128 -> "), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("echo-stream: stream/tcp nowait 127.0.0.1:7007 internal echo"),
               std::string::npos)
         << r.out;

@@ -232,5 +232,24 @@ TEST_F(ProxyForwarding, Sigusr1LogsTheCounters) {
     EXPECT_NE(log.find("status_200="), std::string::npos) << log;
 }
 
+// The default profile's config checks clean, as squid -k parse would; mistakes are file:line.
+TEST(ProxyConfigCheck, TheShippedConfigParsesAndMistakesNameTheirLine) {
+    // (Its paths are relative to the checkout, where scripts/run starts superd.)
+    auto ok = run_command({"sh", "-c",
+                           "cd " + std::string(SOURCE_DIR) + " && " + proxy_binary() +
+                               " -k parse -f etc/proxy.conf"});
+    EXPECT_TRUE(WIFEXITED(ok.status) && WEXITSTATUS(ok.status) == 0) << ok.out;
+    EXPECT_NE(ok.out.find("configuration OK"), std::string::npos) << ok.out;
+
+    TempDir dir;
+    write_file(dir.file("squid.conf"),
+               "http_port 3128\nacl lab src 10.0.0.0/8\n"
+               "http_access allow lab nosuchacl\ncache_dir aufs /x 100 16 256\n");
+    auto bad = run_command({proxy_binary(), "-t", "-f", dir.file("squid.conf")});
+    EXPECT_TRUE(WIFEXITED(bad.status) && WEXITSTATUS(bad.status) == 1) << bad.out;
+    EXPECT_NE(bad.out.find(dir.file("squid.conf") + ":3: "), std::string::npos) << bad.out;
+    EXPECT_NE(bad.out.find(dir.file("squid.conf") + ":4: "), std::string::npos) << bad.out;
+}
+
 } // namespace
 } // namespace superd::system_test
