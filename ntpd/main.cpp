@@ -81,22 +81,6 @@ std::expected<Options, std::string> parse(int argc, char** argv) {
     return o;
 }
 
-// "ADDR:PORT", "[V6]:PORT".
-std::optional<std::pair<common::IpAddress, std::uint16_t>> split_listen(const std::string& s) {
-    auto colon = s.rfind(':');
-    if (colon == std::string::npos) return std::nullopt;
-    std::string host = s.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    auto address = common::IpAddress::parse(host);
-    unsigned port = 0;
-    auto tail = std::string_view(s).substr(colon + 1);
-    auto [p, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), port);
-    if (!address || ec != std::errc{} || p != tail.data() + tail.size() || port > 65535)
-        return std::nullopt;
-    return std::pair{*address, static_cast<std::uint16_t>(port)};
-}
-
 // What the ntp.conf reader accepts but this daemon does not do: errors that name it, rather
 // than a config that means something else here than under ntpd.
 void check_supported(const Config& c, common::Diagnostics& diags) {
@@ -354,12 +338,12 @@ int main(int argc, char** argv) {
     if (handed_over) {
         socket = NtpSocket::adopt(0);
     } else {
-        auto where = split_listen(o.listen);
+        auto where = common::Endpoint::parse(o.listen);
         if (!where) {
             std::cerr << "superd-ntpd: --listen " << o.listen << ": not ADDR:PORT\n";
             return 2;
         }
-        socket = NtpSocket::bind(where->first, where->second);
+        socket = NtpSocket::bind(where->address, where->port);
     }
     if (!socket) {
         log->critical("{}", socket.error());

@@ -10,6 +10,7 @@
 #include "proxy/server.hpp"
 #include "proxy/store.hpp"
 
+#include "common/address.hpp"
 #include "common/inetd_handoff.hpp"
 #include "common/log.hpp"
 #include "common/module_start.hpp"
@@ -85,21 +86,14 @@ std::expected<Options, std::string> parse(int argc, char** argv) {
     return o;
 }
 
-// "ADDR:PORT", "[V6]:PORT".
-std::optional<asio::ip::tcp::endpoint> split_listen(const std::string& s) {
-    auto colon = s.rfind(':');
-    if (colon == std::string::npos) return std::nullopt;
-    std::string host = s.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
+// --listen's "ADDR:PORT" / "[V6]:PORT" as Asio takes it.
+std::optional<asio::ip::tcp::endpoint> listen_endpoint(const std::string& text) {
+    auto where = common::Endpoint::parse(text);
+    if (!where) return std::nullopt;
     boost::system::error_code ec;
-    auto address = asio::ip::make_address(host, ec);
-    unsigned port = 0;
-    auto tail = std::string_view(s).substr(colon + 1);
-    auto [p, e] = std::from_chars(tail.data(), tail.data() + tail.size(), port);
-    if (ec || e != std::errc{} || p != tail.data() + tail.size() || port > 65535)
-        return std::nullopt;
-    return asio::ip::tcp::endpoint(address, static_cast<std::uint16_t>(port));
+    auto address = asio::ip::make_address(where->address.str(), ec);
+    if (ec) return std::nullopt;
+    return asio::ip::tcp::endpoint(address, where->port);
 }
 
 std::string host_name() {
@@ -198,7 +192,7 @@ int main(int argc, char** argv) {
         ready = server.adopt_connection(0);
         serving = "the connection handed over by superd";
     } else if (!o.listen.empty()) {
-        auto where = split_listen(o.listen);
+        auto where = listen_endpoint(o.listen);
         if (!where) {
             std::cerr << "superd-proxy: --listen " << o.listen << ": not ADDR:PORT\n";
             return 2;
