@@ -9,6 +9,7 @@
 #include "ntpd/client.hpp"
 #include "ntpd/server.hpp"
 #include "tests/system/harness.hpp"
+#include "tests/system/netns.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,10 +20,7 @@
 #include <thread>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace superd::ntp {
 namespace {
@@ -61,30 +59,12 @@ class Chronyd {
                                          "-f",
                                          conf};
         log_ = dir_.file("chronyd.log");
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            int out = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-            int null = ::open("/dev/null", O_RDONLY);
-            ::dup2(null, 0);
-            ::dup2(out, 1);
-            ::dup2(out, 2);
-            std::vector<char*> argv;
-            for (auto& a : args)
-                argv.push_back(a.data());
-            argv.push_back(nullptr);
-            ::execvp(argv[0], argv.data());
-            ::_exit(127);
-        }
+        chronyd_.start(args, log_);
     }
     ~Chronyd() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGTERM);
-        for (int i = 0; i < 100; ++i) {
-            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-            std::this_thread::sleep_for(20ms);
-        }
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
+        if (!chronyd_.running()) return;
+        chronyd_.signal(SIGTERM);
+        chronyd_.wait_exit(2s); // else the Process's destructor kills it
     }
     Chronyd(const Chronyd&) = delete;
     Chronyd& operator=(const Chronyd&) = delete;
@@ -93,14 +73,14 @@ class Chronyd {
     std::string log() const { return system_test::read_file(log_); }
 
     // Until chronyd answers a client request as a synchronised stratum 8 server.
-    bool wait_serving(std::chrono::milliseconds timeout) const {
+    bool wait_serving(std::chrono::milliseconds timeout) {
         Packet request;
         request.transmit = Timestamp::from_raw(0x0123'4567'89ab'cdef);
         auto bytes = encode(request);
         const std::string wire(bytes.begin(), bytes.end());
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (std::chrono::steady_clock::now() < deadline) {
-            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return false; // it died
+            if (!chronyd_.running()) return false; // it died
             if (auto answer = system_test::udp_exchange(port_, wire, 200ms)) {
                 auto reply = decode(std::span(reinterpret_cast<const std::uint8_t*>(answer->data()),
                                               answer->size()));
@@ -116,7 +96,7 @@ class Chronyd {
     TempDir dir_;
     int port_;
     std::string log_;
-    pid_t pid_ = -1;
+    system_test::Process chronyd_; // stopped by its PID
 };
 
 UpstreamConfig loopback_upstream(int port) {
