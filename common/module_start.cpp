@@ -2,6 +2,8 @@
 
 #include "common/inetd_handoff.hpp"
 
+#include <charconv>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -28,6 +30,14 @@ ModuleStart module_start(const std::string& ident, const std::string& log_file, 
         m.log.sink = LogOptions::Sink::syslog;
     }
     return m;
+}
+
+std::expected<int, std::string> parse_idle_timeout(std::string_view text) {
+    int seconds = -1;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc{} || end != text.data() + text.size() || seconds < 0)
+        return std::unexpected("--idle-timeout: not a number of seconds: " + std::string(text));
+    return seconds;
 }
 
 } // namespace superd::common

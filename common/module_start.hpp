@@ -4,7 +4,9 @@
 // /dev/null and the messages go to a file (--log-file) or syslog, never to stderr.
 #include "common/log.hpp"
 
+#include <expected>
 #include <string>
+#include <string_view>
 
 namespace superd::common {
 
@@ -15,5 +17,8 @@ struct ModuleStart {
 
 // log_file: the module's --log-file (empty: none); log_stderr: its -d.
 ModuleStart module_start(const std::string& ident, const std::string& log_file, bool log_stderr);
+
+// A module's `--idle-timeout SECONDS` (0 or more, decimal digits only); the error names it.
+std::expected<int, std::string> parse_idle_timeout(std::string_view text);
 
 } // namespace superd::common

@@ -17,7 +17,6 @@
 #include "common/module_loop.hpp"
 #include "common/module_start.hpp"
 
-#include <charconv>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -67,11 +66,9 @@ std::expected<Options, std::string> parse(int argc, char** argv) {
             if (a == "--listen") o.listen = *v;
             if (a == "--log-file") o.log_file = *v;
             if (a == "--idle-timeout") {
-                int s = -1;
-                auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), s);
-                if (ec != std::errc{} || p != v->data() + v->size() || s < 0)
-                    return std::unexpected("--idle-timeout: not a number of seconds: " + *v);
-                o.idle_timeout = s;
+                auto s = common::parse_idle_timeout(*v);
+                if (!s) return std::unexpected(s.error());
+                o.idle_timeout = *s;
             }
         } else {
             return std::unexpected("unknown argument " + std::string(a));

@@ -66,5 +66,15 @@ TEST(ModuleStart, HandedOverNeverWritesToTheSocket) {
     ::close(s);
 }
 
+TEST(ModuleStart, IdleTimeoutIsWholeSecondsOrAClearError) {
+    EXPECT_EQ(parse_idle_timeout("60"), 60);
+    EXPECT_EQ(parse_idle_timeout("0"), 0);
+    for (const char* bad : {"", "-1", "1.5", "60s", "x", "99999999999"}) {
+        auto r = parse_idle_timeout(bad);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_EQ(r.error(), std::string("--idle-timeout: not a number of seconds: ") + bad);
+    }
+}
+
 } // namespace
 } // namespace superd::common
