@@ -1,4 +1,4 @@
-// superd-proxy: a caching HTTP/1.1 forward proxy (this step: forwarding, no cache yet).
+// superd-proxy: a caching HTTP/1.1 forward proxy.
 // args -> config -> sockets -> server -> run -> exit code.
 //
 //   superd-proxy [-N] [-d] -f FILE [--listen ADDR:PORT] [--idle-timeout S] [--log-file F]
@@ -7,6 +7,7 @@
 //
 // Under superd: a listening socket on fd 0 (stream, wait = yes) is served until idle; a
 // connected one (wait = no) is served until its client leaves.
+#include "proxy/cache.hpp"
 #include "proxy/server.hpp"
 #include "proxy/store.hpp"
 
@@ -222,5 +223,15 @@ int main(int argc, char** argv) {
         io.notify_fork(asio::io_context::fork_child);
         ::setsid();
     }
+    // After the fork: the cache's disk thread and the store's locks belong to this process.
+    auto store = attach_cache_dir(config, common::SystemClock::instance());
+    if (!store) {
+        // Serving without the disk cache beats not serving: squid refuses to start, but a
+        // proxy started on demand by superd has nobody to tell but its log.
+        log->error("{}; caching in memory only", store.error());
+        store = std::unique_ptr<Store>();
+    }
+    server.use_cache(
+        std::make_unique<Cache>(config, std::move(*store), common::SystemClock::instance(), log));
     return server.run();
 }

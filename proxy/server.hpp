@@ -36,6 +36,12 @@ class Server {
     // One client's connection handed over (superd wait = no): run() ends when it closes.
     std::expected<void, std::string> adopt_connection(int fd);
 
+    // The cache the sessions use (made after any fork: it runs a disk thread).
+    void use_cache(std::unique_ptr<Cache> cache) {
+        cache_ = std::move(cache);
+        context_.cache = cache_.get();
+    }
+
     // Until a signal, idle, or (adopt_connection) the client leaving. The exit code.
     int run();
     const std::map<std::string, std::uint64_t>& counters() const { return context_.counters; }
@@ -47,6 +53,7 @@ class Server {
 
     boost::asio::io_context& io_;
     ServerContext context_;
+    std::unique_ptr<Cache> cache_;
     common::ModuleLoop loop_;
     std::list<boost::asio::ip::tcp::acceptor> acceptors_;
     std::size_t active_ = 0;

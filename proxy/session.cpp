@@ -2,22 +2,31 @@
 
 #include "proxy/error_page.hpp"
 #include "proxy/forward_headers.hpp"
+#include "proxy/invalidation.hpp"
+#include "proxy/range.hpp"
 #include "proxy/request_target.hpp"
+#include "proxy/vary.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <ctime>
 #include <limits>
 #include <optional>
 #include <sstream>
+
+#include <openssl/evp.h>
+#include <sys/sendfile.h>
 
 namespace superd::proxy {
 namespace {
@@ -43,6 +52,9 @@ constexpr std::uint32_t origin_header_limit = 256 * 1024;
 struct Transaction {
     AccessEntry entry;
     RequestFacts facts;
+    // The client's own If-None-Match / If-Modified-Since while the request carries the
+    // cache's validators instead (a revalidation); put back before the cache answers.
+    http::fields client_conditionals;
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
 };
 
@@ -54,13 +66,14 @@ struct RelayResult {
 };
 
 // Beast's relay pattern (example/doc/http_examples.hpp) made asynchronous: the message whose
-// header `p` read goes out through `sr`, body piece by piece through `piece`.
+// header `p` read goes out through `sr`, body piece by piece through `piece`; `tap` sees each
+// piece first (the cache's copy) and stops the relay by returning false.
 template <bool isRequest>
-awaitable<RelayResult> relay_body(http::parser<isRequest, http::buffer_body>& p,
-                                  beast::tcp_stream& in, beast::flat_buffer& in_buffer,
-                                  http::serializer<isRequest, http::buffer_body>& sr,
-                                  beast::tcp_stream& out, std::vector<char>& piece, seconds timeout,
-                                  std::uint64_t& written) {
+awaitable<RelayResult>
+relay_body(http::parser<isRequest, http::buffer_body>& p, beast::tcp_stream& in,
+           beast::flat_buffer& in_buffer, http::serializer<isRequest, http::buffer_body>& sr,
+           beast::tcp_stream& out, std::vector<char>& piece, seconds timeout,
+           std::uint64_t& written, const std::function<bool(std::string_view)>& tap) {
     error_code ec;
     auto& body = p.get().body();
     do {
@@ -68,12 +81,17 @@ awaitable<RelayResult> relay_body(http::parser<isRequest, http::buffer_body>& p,
             body.data = piece.data();
             body.size = piece.size();
             in.expires_after(timeout);
-            co_await http::async_read(in, in_buffer, p, with_ec(ec));
+            // read_some: a piece goes on as soon as it is here, not once 64 KiB are.
+            co_await http::async_read_some(in, in_buffer, p, with_ec(ec));
             if (ec == http::error::need_buffer) ec = {};
             if (ec) co_return RelayResult{RelayFailure::read, ec};
             body.size = piece.size() - body.size;
             body.data = piece.data();
             body.more = !p.is_done();
+            // Nothing yet (a chunk header, say): an empty piece would end a chunked body.
+            if (body.size == 0 && body.more) continue;
+            if (tap && !tap({piece.data(), body.size}))
+                co_return RelayResult{RelayFailure::read, make_error_code(http::error::body_limit)};
         } else {
             body.data = nullptr;
             body.size = 0;
@@ -103,6 +121,25 @@ awaitable<std::uint64_t> pump(beast::tcp_stream& from, beast::tcp_stream& to, se
     }
     to.socket().shutdown(tcp::socket::shutdown_send, ec);
     co_return total;
+}
+
+// beast::tcp_stream moves but does not move-assign.
+void adopt(std::optional<beast::tcp_stream>& to, std::optional<beast::tcp_stream>&& from) {
+    to.reset();
+    if (from) to.emplace(std::move(*from));
+}
+
+std::optional<std::uint64_t> to_std(const boost::optional<std::uint64_t>& v) {
+    return v ? std::optional<std::uint64_t>(*v) : std::nullopt;
+}
+
+std::string base64(std::string_view text) {
+    std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(text.data()),
+                            static_cast<int>(text.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
 }
 
 std::string media_type(const http::fields& fields) {
@@ -223,7 +260,7 @@ class Session {
             if (auto mf = take_max_forwards(req); mf && *mf == 0)
                 co_return co_await answer_max_forwards(parser, tx);
         }
-        co_return co_await forward(parser, *target, tx);
+        co_return co_await serve(parser, *target, tx);
     }
 
     // OPTIONS: an empty 200 with what we forward; TRACE: the request echoed as message/http.
@@ -277,52 +314,249 @@ class Session {
                 ctx_.log->info("access: {}", format_access_line(tx.entry));
     }
 
-    // Resolves and connects; on failure answers the client (503, or 504 on timeout).
-    awaitable<std::optional<beast::tcp_stream>> connect_origin(const RequestTarget& target,
-                                                               Transaction& tx) {
+    // Where a request goes: the origin, or a parent proxy (cache_peer) that then gets the
+    // absolute URL.
+    struct Route {
+        std::string host;
+        std::uint16_t port = 0;
+        const CachePeer* peer = nullptr;
+        std::string pool_key() const {
+            return (peer ? "peer " : "") + host + ":" + std::to_string(port);
+        }
+    };
+
+    // The first parent whose cache_peer_access lines allow the request, `default` ones last.
+    const CachePeer* choose_parent(const Transaction& tx) const {
+        const CachePeer* fallback = nullptr;
+        for (const CachePeer& peer : ctx_.config.cache_peers) {
+            if (!check_access(peer.access, ctx_.config.acls, tx.facts, Action::allow).allowed())
+                continue;
+            if (peer.default_parent) {
+                if (!fallback) fallback = &peer;
+                continue;
+            }
+            return &peer;
+        }
+        return fallback;
+    }
+
+    // Resolves and connects. On failure answers the client (503, or 504 on timeout) unless
+    // `quiet` (a parent that failed: the caller goes direct instead).
+    awaitable<std::optional<beast::tcp_stream>> connect_to(const Route& route, Transaction& tx,
+                                                           bool quiet = false) {
         auto executor = co_await asio::this_coro::executor;
-        tx.entry.code = "TCP_MISS";
+        if (tx.entry.code == "TAG_NONE") tx.entry.code = "TCP_MISS";
+        const std::string authority = RequestTarget{route.host, route.port, "/"}.authority();
+        auto timeout = route.peer && route.peer->connect_timeout
+                           ? *route.peer->connect_timeout
+                           : ctx_.config.connect_timeout.value;
         error_code ec;
         tcp::resolver resolver(executor);
         auto results =
-            co_await resolver.async_resolve(target.host, std::to_string(target.port), with_ec(ec));
+            co_await resolver.async_resolve(route.host, std::to_string(route.port), with_ec(ec));
         if (ec) {
-            co_await send_error(tx, http::status::service_unavailable, "ERR_DNS_FAIL",
-                                "Unable to resolve " + target.host + ": " + ec.message() + ".");
+            if (!quiet)
+                co_await send_error(tx, http::status::service_unavailable, "ERR_DNS_FAIL",
+                                    "Unable to resolve " + route.host + ": " + ec.message() + ".");
             co_return std::nullopt;
         }
         beast::tcp_stream origin(executor);
-        origin.expires_after(ctx_.config.connect_timeout.value);
+        origin.expires_after(timeout);
         auto endpoint = co_await origin.async_connect(results, with_ec(ec));
-        if (ec == beast::error::timeout) {
-            co_await send_error(tx, http::status::gateway_timeout, "ERR_CONNECT_FAIL",
-                                "Connecting to " + target.authority() + " timed out.");
-            co_return std::nullopt;
-        }
         if (ec) {
-            co_await send_error(tx, http::status::service_unavailable, "ERR_CONNECT_FAIL",
-                                "Connecting to " + target.authority() + " failed: " + ec.message() +
-                                    ".");
+            if (quiet) {
+                ctx_.log->warn("cache_peer {}: {}", authority, ec.message());
+            } else if (ec == beast::error::timeout) {
+                co_await send_error(tx, http::status::gateway_timeout, "ERR_CONNECT_FAIL",
+                                    "Connecting to " + authority + " timed out.");
+            } else {
+                co_await send_error(tx, http::status::service_unavailable, "ERR_CONNECT_FAIL",
+                                    "Connecting to " + authority + " failed: " + ec.message() +
+                                        ".");
+            }
             co_return std::nullopt;
         }
-        tx.entry.hierarchy = "HIER_DIRECT";
-        tx.entry.peer = endpoint.address().to_string();
+        origin.socket().set_option(tcp::no_delay(true), ec);
+        note_route(route, endpoint.address().to_string(), tx);
         co_return std::optional<beast::tcp_stream>(std::move(origin));
     }
 
-    awaitable<bool> forward(RequestParser& parser, const RequestTarget& target, Transaction& tx) {
+    static void note_route(const Route& route, const std::string& address, Transaction& tx) {
+        tx.entry.hierarchy = !route.peer                  ? "HIER_DIRECT"
+                             : route.peer->default_parent ? "DEFAULT_PARENT"
+                                                          : "FIRSTUP_PARENT";
+        tx.entry.peer = address;
+    }
+
+    std::int64_t unix_now() const {
+        return std::chrono::duration_cast<seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
+
+    CacheOptions cache_options(const std::string& url) const {
+        const RefreshPattern* p = ctx_.config.refresh_pattern_for(url);
+        RefreshPattern rule = p ? *p : refresh_defaults();
+        return CacheOptions{
+            RefreshRule{rule.min_minutes * 60, rule.percent, rule.max_minutes * 60}};
+    }
+
+    // GET and HEAD: the cache first. Everything else, and what the cache cannot answer, is
+    // forwarded.
+    awaitable<bool> serve(RequestParser& parser, const RequestTarget& target, Transaction& tx) {
+        auto& req = parser.get();
+        const std::string url = cache_url(target);
+        const bool readable =
+            (req.method() == http::verb::get || req.method() == http::verb::head) &&
+            parser.is_done(); // a GET with a body is passed on as it is
+        Cache* cache = ctx_.cache;
+        if (!cache || !readable || !ctx_.config.check_cache(tx.facts).allowed())
+            co_return co_await forward(parser, target, url, tx, nullptr);
+        auto found = cache->lookup(url, req);
+        if (!found) {
+            ++ctx_.counters["cache_misses"];
+            if (request_cache_control(req).only_if_cached)
+                co_return co_await send_error(tx, http::status::gateway_timeout,
+                                              "ERR_ONLY_IF_CACHED_MISS",
+                                              "The object is not in the cache (only-if-cached).");
+            co_return co_await forward(parser, target, url, tx, nullptr);
+        }
+        const CachedObject& object = *found->object;
+        auto decision =
+            decide_hit(object.header, object.times, req, unix_now(), cache_options(url));
+        switch (decision.action) {
+        case HitAction::fresh:
+        case HitAction::stale:
+            co_return co_await serve_hit(req, *found, decision.age,
+                                         found->from_memory ? "TCP_MEM_HIT" : "TCP_HIT", tx);
+        case HitAction::gateway_timeout:
+            co_return co_await send_error(tx, http::status::gateway_timeout,
+                                          "ERR_ONLY_IF_CACHED_MISS",
+                                          "The cached object is stale (only-if-cached).");
+        case HitAction::revalidate:
+            for (auto field : {http::field::if_none_match, http::field::if_modified_since}) {
+                for (auto [it, end] = req.equal_range(field); it != end; ++it)
+                    tx.client_conditionals.insert(field, it->value());
+                req.erase(field);
+            }
+            for (const auto& f : decision.conditional)
+                req.set(f.name_string(), f.value());
+            co_return co_await forward(parser, target, url, tx, &*found);
+        case HitAction::miss:
+            ++ctx_.counters["cache_misses"];
+            co_return co_await forward(parser, target, url, tx, nullptr);
+        }
+        co_return false;
+    }
+
+    // A stored response to the client: 304 when the client's copy is current, a range when
+    // asked for, else the whole object, with Age. From memory in one gathered write; from disk
+    // with sendfile.
+    awaitable<bool> serve_hit(const http::request<http::buffer_body>& req, Cache::Found& found,
+                              std::int64_t age, const char* code, Transaction& tx) {
+        const CachedObject& object = *found.object;
+        const unsigned version = req.version() == 10 ? 10 : 11;
+        const bool keep = req.keep_alive();
+        tx.entry.code = code;
+        tx.entry.hierarchy = tx.entry.hierarchy.empty() ? "HIER_NONE" : tx.entry.hierarchy;
+        tx.entry.type = media_type(object.header);
+        ++ctx_.counters["cache_hits"];
+        if (found.from_memory) ++ctx_.counters["mem_hits"];
+        error_code ec;
+        client_.expires_after(ctx_.config.read_timeout.value);
+        if (client_copy_current(req, object.header)) {
+            if (tx.entry.code == "TCP_HIT" || tx.entry.code == "TCP_MEM_HIT")
+                tx.entry.code = "TCP_IMS_HIT";
+            ++ctx_.counters["not_modified"];
+            std::string head = render_not_modified(object, version, age, keep);
+            tx.entry.bytes += co_await asio::async_write(client_, asio::buffer(head), with_ec(ec));
+            tx.entry.status = 304;
+            finish(tx);
+            co_return keep && !ec;
+        }
+        HitHead h{version, object.header.result_int(), age, object.body_length, {}, keep};
+        std::uint64_t first = 0, length = object.body_length;
+        auto range = decide_range(req, object.header, object.body_length);
+        if (range.outcome == RangeOutcome::partial) {
+            h.status = 206;
+            first = range.first;
+            length = range.last - range.first + 1;
+            h.content_length = length;
+            h.content_range = range.content_range;
+        } else if (range.outcome == RangeOutcome::unsatisfiable) {
+            h.status = 416;
+            length = 0;
+            h.content_length = 0;
+            h.content_range = range.content_range;
+        }
+        if (req.method() == http::verb::head) length = 0;
+        tx.entry.status = h.status;
+        std::string head = render_hit_head(object, h);
+        if (object.in_memory) {
+            std::array<asio::const_buffer, 2> buffers{
+                asio::buffer(head), asio::buffer(object.body.data() + first, length)};
+            tx.entry.bytes += co_await asio::async_write(client_, buffers, with_ec(ec));
+        } else {
+            tx.entry.bytes += co_await asio::async_write(client_, asio::buffer(head), with_ec(ec));
+            if (!ec && length > 0)
+                ec = co_await send_file(found.disk->fd(),
+                                        static_cast<off_t>(found.disk->body_offset() + first),
+                                        length, tx.entry.bytes);
+        }
+        ctx_.counters["bytes_from_cache"] += length;
+        finish(tx);
+        co_return keep && !ec;
+    }
+
+    // sendfile(2) from a stored object to the client, waiting for room as the socket fills.
+    awaitable<error_code> send_file(int fd, off_t offset, std::uint64_t length,
+                                    std::uint64_t& written) {
+        using namespace asio::experimental::awaitable_operators;
+        auto& socket = client_.socket();
+        error_code ec;
+        socket.non_blocking(true, ec);
+        if (ec) co_return ec;
+        asio::steady_timer timer(socket.get_executor());
+        const auto token = asio::experimental::as_tuple(asio::use_awaitable);
+        while (length > 0) {
+            std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(length, 1 << 30));
+            ssize_t n = ::sendfile(socket.native_handle(), fd, &offset, chunk);
+            if (n > 0) {
+                length -= static_cast<std::uint64_t>(n);
+                written += static_cast<std::uint64_t>(n);
+                continue;
+            }
+            if (n == 0) co_return make_error_code(asio::error::eof); // the file shrank
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                co_return error_code(errno, boost::system::system_category());
+            timer.expires_after(ctx_.config.read_timeout.value);
+            auto which = co_await (socket.async_wait(tcp::socket::wait_write, token) ||
+                                   timer.async_wait(token));
+            if (which.index() == 1) co_return make_error_code(beast::error::timeout);
+            if (auto [e] = std::get<0>(which); e) co_return e;
+        }
+        co_return error_code{};
+    }
+
+    // The request to its origin or parent; `revalidating`: a stored response whose
+    // validators the request carries now, which a 304 freshens and serves.
+    awaitable<bool> forward(RequestParser& parser, const RequestTarget& target,
+                            const std::string& url, Transaction& tx, Cache::Found* revalidating) {
         const Config& c = ctx_.config;
         auto& req = parser.get();
         const unsigned client_version = req.version() == 10 ? 10 : 11;
         const bool client_keep = req.keep_alive();
         const bool head = req.method() == http::verb::head;
         const bool expect_continue = beast::iequals(req[http::field::expect], "100-continue");
+        const bool has_body = !parser.is_done();
+        const std::string client_proxy_auth(req[http::field::proxy_authorization]);
 
-        auto origin = co_await connect_origin(target, tx);
-        if (!origin) co_return false;
+        tx.entry.code = "TCP_MISS";
+        Route route{target.host, target.port, nullptr};
+        if (const CachePeer* parent = choose_parent(tx))
+            route = Route{parent->host, parent->http_port, parent};
 
-        req.target(target.path);
-        req.version(11);
         // We answer 100 Continue ourselves, so the origin must not wait to send its own.
         if (expect_continue) req.erase(http::field::expect);
         const bool chunked = parser.chunked();
@@ -333,21 +567,66 @@ class Session {
             req.chunked(true);
         else if (length)
             req.content_length(*length);
-        req.keep_alive(false); // one request per origin connection (no pool yet)
+        req.keep_alive(true);
+        req.version(11);
+        auto aim = [&](const Route& r) {
+            req.target(r.peer ? url : target.path); // a parent gets the absolute URL
+            req.erase(http::field::proxy_authorization);
+            if (r.peer && r.peer->login) {
+                if (*r.peer->login == "PASSTHRU") {
+                    if (!client_proxy_auth.empty())
+                        req.set(http::field::proxy_authorization, client_proxy_auth);
+                } else {
+                    req.set(http::field::proxy_authorization, "Basic " + base64(*r.peer->login));
+                }
+            }
+        };
 
         error_code ec;
-        if (expect_continue && !parser.is_done() && client_version == 11) {
+        if (expect_continue && has_body && client_version == 11) {
             static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
             client_.expires_after(c.read_timeout.value);
             tx.entry.bytes += co_await asio::async_write(client_, asio::buffer(cont), with_ec(ec));
             if (ec) co_return false;
         }
 
-        std::uint64_t sent_to_origin = 0;
-        {
+        std::optional<beast::tcp_stream> origin;
+        beast::flat_buffer origin_buffer;
+        std::optional<ResponseParser> rp;
+        std::int64_t request_time = 0;
+        // A pooled connection the origin closed meanwhile fails at once; a request without a
+        // body is then sent again on a fresh one.
+        for (int attempt = 0;; ++attempt) {
+            origin.reset();
+            origin_buffer.clear();
+            bool reused = false;
+            if (!has_body && attempt == 0) {
+                adopt(origin, ctx_.pool.take(route.pool_key()));
+                if (origin) {
+                    reused = true;
+                    error_code ignored;
+                    auto remote = origin->socket().remote_endpoint(ignored);
+                    note_route(route, remote.address().to_string(), tx);
+                    ++ctx_.counters["origin_reused"];
+                }
+            }
+            if (!origin && route.peer) {
+                adopt(origin, co_await connect_to(route, tx, true));
+                if (!origin) { // the parent is down: go direct, as squid does without never_direct
+                    route = Route{target.host, target.port, nullptr};
+                    adopt(origin, co_await connect_to(route, tx));
+                }
+            } else if (!origin) {
+                adopt(origin, co_await connect_to(route, tx));
+            }
+            if (!origin) co_return false;
+            aim(route);
+            request_time = unix_now();
+
+            std::uint64_t sent_to_origin = 0;
             http::request_serializer<http::buffer_body> sr{req};
             auto r = co_await relay_body(parser, client_, buffer_, sr, *origin, piece_,
-                                         c.read_timeout.value, sent_to_origin);
+                                         c.read_timeout.value, sent_to_origin, {});
             if (r.failure == RelayFailure::read) {
                 if (r.ec == http::error::body_limit)
                     co_return co_await send_error(
@@ -355,38 +634,105 @@ class Session {
                         "The request body is larger than request_body_max_size.");
                 co_return false; // the client went away or sent a broken body
             }
+            if (r.failure == RelayFailure::write && reused) continue;
             // An origin that stops reading may still answer (413 from it, say): read on.
-        }
 
-        beast::flat_buffer origin_buffer;
-        std::optional<ResponseParser> rp;
-        for (;;) {
-            rp.emplace();
-            rp->header_limit(origin_header_limit);
-            rp->body_limit(boost::none); // bodies stream through; no size limit here
-            if (head) rp->skip(true);
-            origin->expires_after(c.read_timeout.value);
-            co_await http::async_read_header(*origin, origin_buffer, *rp, with_ec(ec));
-            if (ec == beast::error::timeout)
-                co_return co_await send_error(tx, http::status::gateway_timeout, "ERR_READ_TIMEOUT",
-                                              "The origin did not answer in time.");
-            if (ec)
-                co_return co_await send_error(tx, http::status::bad_gateway, "ERR_READ_ERROR",
-                                              "The origin's answer was not valid HTTP (" +
-                                                  ec.message() + ").");
-            unsigned status = rp->get().result_int();
-            // Interim answers (100, 102, 103) are dropped: we already spoke for Expect.
-            if (status < 100 || status >= 200 || status == 101) break;
+            bool retry = false;
+            for (;;) {
+                rp.emplace();
+                rp->header_limit(origin_header_limit);
+                rp->body_limit(boost::none); // bodies stream through; no size limit here
+                if (head) rp->skip(true);
+                origin->expires_after(c.read_timeout.value);
+                co_await http::async_read_header(*origin, origin_buffer, *rp, with_ec(ec));
+                if (ec && reused && origin_buffer.size() == 0 &&
+                    (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+                     ec == asio::error::eof)) {
+                    retry = true;
+                    break;
+                }
+                if (ec == beast::error::timeout)
+                    co_return co_await send_error(tx, http::status::gateway_timeout,
+                                                  "ERR_READ_TIMEOUT",
+                                                  "The origin did not answer in time.");
+                if (ec)
+                    co_return co_await send_error(tx, http::status::bad_gateway, "ERR_READ_ERROR",
+                                                  "The origin's answer was not valid HTTP (" +
+                                                      ec.message() + ").");
+                unsigned status = rp->get().result_int();
+                // Interim answers (100, 102, 103) are dropped: we already spoke for Expect.
+                if (status < 100 || status >= 200 || status == 101) break;
+            }
+            if (!retry) break;
         }
+        const std::int64_t response_time = unix_now();
         auto& res = rp->get();
         if (res.result_int() == 101)
             co_return co_await send_error(tx, http::status::bad_gateway, "ERR_INVALID_RESP",
                                           "The origin switched protocols unasked.");
+        const bool origin_keep = res.keep_alive();
+
+        // Freshened by a 304: the stored object answers, with its new headers.
+        // A 304 without any validator answers the conditional request we made from this very
+        // object (servers such as Python's http.server send those); RFC 9111 4.3.4 would
+        // select it only for a stored response without validators either.
+        const bool bare_304 = res.find(http::field::etag) == res.end() &&
+                              res.find(http::field::last_modified) == res.end();
+        if (revalidating && res.result() == http::status::not_modified &&
+            (bare_304 || not_modified_applies(revalidating->object->header, res))) {
+            ResponseHeader fresh = revalidating->object->header;
+            freshen_with_304(fresh, res);
+            EntryTimes times{request_time, response_time};
+            auto updated = ctx_.cache->refresh(*revalidating, fresh, times);
+            if (origin_keep && rp->is_done())
+                ctx_.pool.give(route.pool_key(), std::move(*origin),
+                               c.server_idle_pconn_timeout.value);
+            ++ctx_.counters["revalidations"];
+            auto& client_req = parser.get();
+            client_req.erase(http::field::if_none_match);
+            client_req.erase(http::field::if_modified_since);
+            for (const auto& f : tx.client_conditionals)
+                client_req.insert(f.name(), f.value());
+            Cache::Found served{updated, std::move(revalidating->disk), false};
+            auto age = current_age(updated->header, request_time, response_time, unix_now());
+            co_return co_await serve_hit(parser.get(), served, age, "TCP_REFRESH_UNMODIFIED", tx);
+        }
+        if (revalidating) tx.entry.code = "TCP_REFRESH_MODIFIED";
 
         const bool until_eof = !head && !rp->is_done() && !rp->chunked() && !rp->content_length();
         const bool streamed = !head && (rp->chunked() || until_eof);
         strip_hop_by_hop(res);
         if (c.via.value) append_via(res, res.version(), ctx_.visible_hostname);
+
+        const auto body_limit = c.reply_body_limit(tx.facts);
+        if (body_limit && rp->content_length() && *rp->content_length() > *body_limit && !head) {
+            tx.entry.code = "TCP_DENIED_REPLY";
+            co_return co_await send_error(tx, http::status::forbidden, "ERR_TOO_BIG",
+                                          "The reply is larger than reply_body_max_size.");
+        }
+
+        // Into the cache as it streams through, when RFC 9111 and the config allow.
+        std::unique_ptr<Cache::Fill> fill;
+        if (ctx_.cache) {
+            if (req.method() == http::verb::get && ctx_.config.check_cache(tx.facts).allowed() &&
+                !(route.peer && route.peer->proxy_only) && storable(req, res, cache_options(url))) {
+                if (auto vary = vary_key(req, res)) {
+                    ResponseHeader stored = res.base();
+                    stored.version(11);
+                    fill = ctx_.cache->begin_fill(url, *vary, stored, {request_time, response_time},
+                                                  to_std(rp->content_length()), false);
+                }
+            } else if (revalidating || !is_safe_method(req)) {
+                // A replaced object, or one an unsafe method may have changed (RFC 9111 4.4).
+                if (revalidating || res.result_int() < 400) {
+                    ctx_.cache->invalidate(url, req);
+                    for (const auto& uri : invalidation_uris(req, tx.entry.url, res))
+                        if (auto other = cache_url(uri); other && *other != url)
+                            ctx_.cache->invalidate(*other, req);
+                }
+            }
+        }
+
         res.version(client_version);
         bool keep = client_keep;
         if (streamed) {
@@ -404,25 +750,44 @@ class Session {
         if (head) {
             client_.expires_after(c.read_timeout.value);
             tx.entry.bytes += co_await http::async_write_header(client_, sr, with_ec(ec));
+            if (origin_keep && rp->is_done())
+                ctx_.pool.give(route.pool_key(), std::move(*origin),
+                               c.server_idle_pconn_timeout.value);
             finish(tx);
             co_return keep && !ec;
         }
+        std::uint64_t received = 0;
+        bool too_big = false;
+        auto tap = [&](std::string_view data) {
+            received += data.size();
+            if (body_limit && received > *body_limit) {
+                too_big = true;
+                return false;
+            }
+            if (fill) fill->append(data);
+            return true;
+        };
         auto r = co_await relay_body(*rp, *origin, origin_buffer, sr, client_, piece_,
-                                     c.read_timeout.value, tx.entry.bytes);
+                                     c.read_timeout.value, tx.entry.bytes, tap);
         if (r.failure != RelayFailure::none) {
             // Part of the answer is out already: all we can do is close.
-            tx.entry.code = "TCP_MISS_ABORTED";
+            tx.entry.code = too_big ? "TCP_DENIED_REPLY" : "TCP_MISS_ABORTED";
             ++ctx_.counters["aborted"];
             finish(tx);
             co_return false;
         }
+        if (fill) fill->commit();
+        if (origin_keep && !until_eof)
+            ctx_.pool.give(route.pool_key(), std::move(*origin), c.server_idle_pconn_timeout.value);
         finish(tx);
         co_return keep;
     }
 
     awaitable<bool> tunnel(const RequestTarget& target, Transaction& tx) {
         using namespace asio::experimental::awaitable_operators;
-        auto origin = co_await connect_origin(target, tx);
+        // A named Route: GCC 12 destroys a temporary in a co_await argument twice.
+        const Route route{target.host, target.port, nullptr};
+        auto origin = co_await connect_to(route, tx);
         if (!origin) co_return false;
         ++ctx_.counters["tunnels"];
         tx.entry.code = "TCP_TUNNEL";

@@ -1,11 +1,14 @@
 #pragma once
 // One client connection: reads requests with Beast's parser (bounded header and body), checks
-// http_access, forwards each to its origin (a fresh origin connection per request: no pool
-// yet), relays the answer without buffering bodies, tunnels CONNECT, answers errors with a
-// page, and writes one access.log line per transaction. Every socket operation has a deadline;
-// an error closes this connection only.
+// http_access, answers from the cache what it may (RFC 9111: fresh hits, the client's own
+// conditionals, ranges), revalidates or forwards the rest to the origin or a parent over pooled
+// connections, relays answers without buffering whole bodies while teeing cacheable ones into
+// the cache, tunnels CONNECT, answers errors with a page, and writes one access.log line per
+// transaction. Every socket operation has a deadline; an error closes this connection only.
 #include "proxy/access_log.hpp"
+#include "proxy/cache.hpp"
 #include "proxy/config.hpp"
+#include "proxy/origin_pool.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -27,6 +30,8 @@ struct ServerContext {
     std::shared_ptr<spdlog::logger> log;
     std::map<std::string, std::uint64_t> counters; // one thread: no locking
     std::function<void()> touch;                   // a request came: not idle
+    Cache* cache = nullptr;                        // none: forward only
+    OriginPool pool;
 };
 
 // Runs on the socket's executor; `done` is called once when the connection is closed.
