@@ -104,6 +104,10 @@ void Server::accept(tcp::acceptor& acceptor) {
 }
 
 void Server::serve(tcp::socket socket) {
+    // A response's header and body may leave in two writes: Nagle would hold the second back
+    // until the client's delayed ACK (40 ms) on a persistent connection.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     ++active_;
     loop_.touch();
     start_session(context_, std::move(socket), [this] {

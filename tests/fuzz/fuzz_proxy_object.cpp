@@ -3,10 +3,13 @@
 // read_meta must never crash or read outside its input, whatever file size it is told; what
 // parses must encode to the same bytes, parse again to the same object from a prefix that
 // stops at the body, and agree with meta_size_needed.
+// The stored header block is read back with parse_header_block (cached_object.hpp), so the
+// input is also read as one: it must not crash, and what parses re-encodes and parses again.
 // Seeds: tests/fuzz/corpus/fuzz_proxy_object/ (objects written by proxy::Store: a 200 with a
 // body, a Vary-keyed one, a 404 with an empty body, a 206, and one truncated in its body).
 #include "fuzz_setup.hpp"
 
+#include "proxy/cached_object.hpp"
 #include "proxy/object_meta.hpp"
 
 #include <cstring>
@@ -20,6 +23,15 @@ namespace proxy = superd::proxy;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::span<const std::uint8_t> in(data, size);
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    if (auto header = proxy::parse_header_block(text)) {
+        auto again = proxy::parse_header_block(proxy::header_block_of(*header));
+        require(again && again->result_int() == header->result_int(),
+                "a parsed header block re-encodes to one that parses");
+        auto object = proxy::make_cached_object(
+            "k", static_cast<std::uint16_t>(header->result_int()), text, {0, 0}, 0, 0);
+        require(object.has_value(), "a parsed header block makes an object");
+    }
     // Told the file is longer than what we hold: still reads only `in` (ASan checks that).
     (void)proxy::read_meta(in, static_cast<std::uint64_t>(size) + 4096);
     (void)proxy::read_meta(in, UINT64_MAX);
