@@ -17,6 +17,17 @@ import http.server, socket, socketserver, sys, threading, time
 
 http_port, garbage_port, silent_port = (int(a) for a in sys.argv[1:4])
 BIG = bytes((i * 7) % 251 for i in range(1 << 20))
+# For a browser: the script fetches /data.json and writes what it got into the document.
+PAGE = b"""<!DOCTYPE html>
+<html><head><title>loading</title></head><body><p id="out">script did not run</p>
+<script>
+document.getElementById("out").textContent = "fetching";
+fetch("/data.json").then(r => r.json()).then(d => {
+  document.getElementById("out").textContent = "data: " + d.word;
+  document.title = "loaded";
+}).catch(e => { document.getElementById("out").textContent = "fetch failed: " + e; });
+</script></body></html>
+"""
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -49,6 +60,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 for piece in (b"first ", b"second ", b"third\n"):
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                 self.wfile.write(b"0\r\n\r\n")
+        elif self.path == "/page.html":
+            self.send_body(PAGE, "text/html", head=head)
+        elif self.path == "/data.json":
+            self.send_body(b'{"word": "fetched-through-the-proxy"}', "application/json",
+                           head=head)
         elif self.path == "/slow":
             time.sleep(30)
             self.send_body(b"late\n", head=head)
@@ -174,6 +190,16 @@ bool start_origin(Child& origin, const TempDir& dir, int http_port, int garbage_
                       dir.file("origin.log")))
         return false;
     return wait_for_port(http_port) && wait_for_port(garbage_port) && wait_for_port(silent_port);
+}
+
+bool file_shows(const std::string& path, const std::string& text,
+                std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (read_file(path).find(text) == std::string::npos) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(20ms);
+    }
+    return true;
 }
 
 std::vector<std::string> clean_env(std::vector<std::string> argv) {
