@@ -65,6 +65,11 @@ TEST(ProxyUnderSuperd, ServesTheHandedOverListenerAndComesBackAfterIdle) {
     ASSERT_EQ(count_of(services(), "EXIT: proxy"), 1) << diagnostics();
     EXPECT_EQ(get(), "hello world\n") << diagnostics();
     EXPECT_EQ(count_of(services(), "START: proxy"), 2) << diagnostics();
+    // The line is written when the exchange has ended, which may be a moment after curl exits.
+    deadline = std::chrono::steady_clock::now() + 10s;
+    while (count_of(read_file(dir.file("access.log")), "TCP_MISS/200") < 2 &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
     EXPECT_EQ(count_of(read_file(dir.file("access.log")), "TCP_MISS/200"), 2) << diagnostics();
     EXPECT_NE(read_file(dir.file("proxy.log")).find("handed over by superd"), std::string::npos)
         << diagnostics();
