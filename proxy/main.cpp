@@ -198,13 +198,13 @@ int main(int argc, char** argv) {
         ready = server.listen(*where);
         serving = o.listen;
     } else if (config.http_ports.empty()) {
-        ready = server.listen({asio::ip::tcp::v4(), 3128});
+        ready = server.listen_all(3128);
         serving = "port 3128";
     } else {
         for (const HttpPort& p : config.http_ports) {
-            auto address = p.address ? asio::ip::make_address(p.address->str())
-                                     : asio::ip::address(asio::ip::address_v4::any());
-            ready = server.listen({address, p.port});
+            // No address: every address, IPv4 and IPv6 (squid's default).
+            ready = p.address ? server.listen({asio::ip::make_address(p.address->str()), p.port})
+                              : server.listen_all(p.port);
             if (!ready) break;
             serving += (serving.empty() ? "" : ", ") + p.name;
         }

@@ -2,6 +2,8 @@
 
 #include "common/log.hpp"
 
+#include <boost/asio/ip/v6_only.hpp>
+
 #include <sys/socket.h>
 
 namespace superd::proxy {
@@ -39,9 +41,30 @@ Server::Server(asio::io_context& io, const Config& config, ServerOptions options
 
 std::expected<void, std::string> Server::listen(const tcp::endpoint& where) {
     boost::system::error_code ec;
+    return listen(where, false, ec);
+}
+
+std::expected<void, std::string> Server::listen_all(std::uint16_t port) {
+    boost::system::error_code ec;
+    auto dual = listen({tcp::v6(), port}, true, ec);
+    if (dual) return dual;
+    // No IPv6 here (a kernel without it, or booted with ipv6.disable=1): IPv4 only. Any other
+    // failure (the port in use, say) is the answer.
+    namespace errc = boost::system::errc;
+    if (ec != errc::address_family_not_supported && ec != errc::address_not_available &&
+        ec != errc::protocol_not_supported)
+        return dual;
+    context_.log->warn("no IPv6 on this machine ({}): port {} listens on 0.0.0.0 only",
+                       ec.message(), port);
+    return listen({tcp::v4(), port}, false, ec);
+}
+
+std::expected<void, std::string> Server::listen(const tcp::endpoint& where, bool dual_stack,
+                                                boost::system::error_code& ec) {
     tcp::acceptor& a = acceptors_.emplace_back(io_);
     a.open(where.protocol(), ec);
     if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec && dual_stack) a.set_option(asio::ip::v6_only(false), ec);
     if (!ec) a.bind(where, ec);
     if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {

@@ -31,6 +31,9 @@ class Server {
     Server& operator=(const Server&) = delete;
 
     std::expected<void, std::string> listen(const boost::asio::ip::tcp::endpoint& where);
+    // Every address, as squid's `http_port PORT`: one dual-stack [::] socket (IPV6_V6ONLY off,
+    // whatever net.ipv6.bindv6only says), or 0.0.0.0 when the machine has no IPv6.
+    std::expected<void, std::string> listen_all(std::uint16_t port);
     // A listening socket handed over (superd wait = yes).
     std::expected<void, std::string> adopt_listener(int fd);
     // One client's connection handed over (superd wait = no): run() ends when it closes.
@@ -48,6 +51,8 @@ class Server {
     void log_counters() const;
 
   private:
+    std::expected<void, std::string> listen(const boost::asio::ip::tcp::endpoint& where,
+                                            bool dual_stack, boost::system::error_code& ec);
     void accept(boost::asio::ip::tcp::acceptor& acceptor);
     void serve(boost::asio::ip::tcp::socket socket);
 
