@@ -22,8 +22,10 @@ std::optional<std::uint16_t> parse_port(std::string_view s) {
 }
 
 // `host`, `host:port`, `[v6]`, `[v6]:port`; `port_required` for CONNECT.
-std::optional<RequestTarget> parse_host_port(std::string_view text, bool port_required) {
+std::optional<RequestTarget> parse_host_port(std::string_view text, bool port_required,
+                                             std::uint16_t default_port = 80) {
     RequestTarget t;
+    t.port = default_port;
     std::string_view host, port;
     if (text.starts_with('[')) {
         auto close = text.find(']');
@@ -57,20 +59,14 @@ std::optional<RequestTarget> parse_host_port(std::string_view text, bool port_re
     return t;
 }
 
-} // namespace
-
-std::string RequestTarget::authority() const {
-    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    return port == 80 ? h : h + ":" + std::to_string(port);
-}
-
-std::optional<RequestTarget> parse_absolute_http(std::string_view target) {
-    constexpr std::string_view scheme = "http://";
+// `SCHEME://authority[path]`, `scheme` given in lower case with its "://".
+std::optional<RequestTarget> parse_absolute(std::string_view target, std::string_view scheme,
+                                            std::uint16_t default_port) {
     if (target.size() <= scheme.size() || lower(target.substr(0, scheme.size())) != scheme)
         return std::nullopt;
     auto rest = target.substr(scheme.size());
     auto end = rest.find_first_of("/?#");
-    auto t = parse_host_port(rest.substr(0, end), false);
+    auto t = parse_host_port(rest.substr(0, end), false, default_port);
     if (!t) return std::nullopt;
     if (end != std::string_view::npos) {
         auto path = rest.substr(end);
@@ -79,6 +75,21 @@ std::optional<RequestTarget> parse_absolute_http(std::string_view target) {
         if (t->path.find_first_of(" \t") != std::string::npos) return std::nullopt;
     }
     return t;
+}
+
+} // namespace
+
+std::string RequestTarget::authority() const {
+    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    return port == 80 ? h : h + ":" + std::to_string(port);
+}
+
+std::optional<RequestTarget> parse_absolute_http(std::string_view target) {
+    return parse_absolute(target, "http://", 80);
+}
+
+std::optional<RequestTarget> parse_cache_object(std::string_view target) {
+    return parse_absolute(target, "cache_object://", 3128);
 }
 
 std::optional<RequestTarget> parse_authority_form(std::string_view target) {

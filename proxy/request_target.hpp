@@ -20,6 +20,11 @@ struct RequestTarget {
 // host, a bad port or userinfo (which RFC 9110 4.2.4 forbids in http URIs).
 std::optional<RequestTarget> parse_absolute_http(std::string_view target);
 
+// `cache_object://host[:port]/page[@password]`, the cache manager's own scheme, as squidclient
+// sends it (`GET cache_object://127.0.0.1/info HTTP/1.0`); the scheme case-insensitive, the port
+// 3128 when absent (squid's default for this scheme). `path` keeps the page and password.
+std::optional<RequestTarget> parse_cache_object(std::string_view target);
+
 // `host:port` (port required, as RFC 9110 9.3.6 says for CONNECT).
 std::optional<RequestTarget> parse_authority_form(std::string_view target);
 

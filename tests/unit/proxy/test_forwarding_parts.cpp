@@ -32,7 +32,7 @@ TEST(RequestTarget, AbsoluteFormForOrdinaryMethods) {
 TEST(RequestTarget, WhatAForwardProxyRefuses) {
     for (const char* bad :
          {"/index.html", "https://example.test/", "ftp://h/", "http://", "http:///path",
-          "http://h:99999/", "http://h:x/", "http://user@h/", "*"})
+          "http://h:99999/", "http://h:x/", "http://user@h/", "*", "cache_object://h/info"})
         EXPECT_FALSE(parse_absolute_http(bad)) << bad;
 }
 
