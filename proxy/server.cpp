@@ -35,7 +35,7 @@ Server::Server(asio::io_context& io, const Config& config, ServerOptions options
                {}}
     , loop_(
           io, common::logger("proxy"), options.idle_timeout, [this] { log_counters(); },
-          [this] { return active_ > 0; }) {
+          [this] { return context_.active_clients > 0; }) {
     context_.touch = [this] { loop_.touch(); };
 }
 
@@ -106,7 +106,7 @@ int Server::run() {
 }
 
 void Server::log_counters() const {
-    context_.log->info("counters: active={}{}", active_,
+    context_.log->info("counters: active={}{}", context_.active_clients,
                        common::format_counters(context_.counters));
 }
 
@@ -131,10 +131,10 @@ void Server::serve(tcp::socket socket) {
     // until the client's delayed ACK (40 ms) on a persistent connection.
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    ++active_;
+    ++context_.active_clients;
     loop_.touch();
     start_session(context_, std::move(socket), [this] {
-        --active_;
+        --context_.active_clients;
         loop_.touch();
         if (one_shot_) io_.stop();
     });

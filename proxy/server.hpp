@@ -43,6 +43,15 @@ class Server {
     void use_cache(std::unique_ptr<Cache> cache) {
         cache_ = std::move(cache);
         context_.cache = cache_.get();
+        context_.memory_cache = [this] {
+            auto s = cache_->memory_stats();
+            return std::optional<ManagerSnapshot::Cache>({s.objects, s.bytes, s.capacity});
+        };
+        context_.disk_cache = [this]() -> std::optional<ManagerSnapshot::Cache> {
+            auto s = cache_->disk_stats();
+            if (!s) return std::nullopt;
+            return ManagerSnapshot::Cache{s->objects, s->bytes, s->capacity};
+        };
     }
 
     // Until a signal, idle, or (adopt_connection) the client leaving. The exit code.
@@ -61,7 +70,6 @@ class Server {
     std::unique_ptr<Cache> cache_;
     common::ModuleLoop loop_;
     std::list<boost::asio::ip::tcp::acceptor> acceptors_;
-    std::size_t active_ = 0;
     bool one_shot_ = false;
 };
 

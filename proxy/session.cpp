@@ -3,6 +3,7 @@
 #include "proxy/error_page.hpp"
 #include "proxy/forward_headers.hpp"
 #include "proxy/invalidation.hpp"
+#include "proxy/manager.hpp"
 #include "proxy/range.hpp"
 #include "proxy/request_target.hpp"
 #include "proxy/vary.hpp"
@@ -165,6 +166,17 @@ class Session {
             address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
         client_address_ = ec ? std::string("-") : address.to_string();
         client_ip_ = common::IpAddress::parse(client_address_).value_or(common::IpAddress{});
+        // How this proxy is named on this connection, for the cache manager's requests.
+        self_.visible_hostname = ctx_.visible_hostname;
+        auto local = client_.socket().local_endpoint(ec);
+        if (!ec) {
+            auto local_address = local.address();
+            if (local_address.is_v6() && local_address.to_v6().is_v4_mapped())
+                local_address =
+                    asio::ip::make_address_v4(asio::ip::v4_mapped, local_address.to_v6());
+            self_.local_address = local_address.to_string();
+            self_.local_port = local.port();
+        }
     }
 
     awaitable<void> run() {
@@ -238,8 +250,13 @@ class Session {
         tx.facts.method = tx.entry.method;
         tx.facts.url = tx.entry.url;
         bool connect = req.method() == http::verb::connect;
-        auto target =
-            connect ? parse_authority_form(req.target()) : parse_absolute_http(req.target());
+        // cache_object://, or /squid-internal-mgr/ on this proxy: answered here, after
+        // http_access (proxy/manager.hpp).
+        auto manager = connect ? std::nullopt : manager_request(req.target(), self_);
+        if (manager) tx.entry.url = tx.facts.url = manager->url;
+        auto target = connect   ? parse_authority_form(req.target())
+                      : manager ? std::optional<RequestTarget>(manager->target)
+                                : parse_absolute_http(req.target());
         if (!target)
             co_return co_await send_error(tx, http::status::bad_request, "ERR_INVALID_URL",
                                           connect ? "CONNECT needs host:port."
@@ -247,13 +264,16 @@ class Session {
         tx.facts.host = target->host;
         tx.facts.port = target->port;
         tx.facts.dst_ip = common::IpAddress::parse(target->host);
-        tx.facts.scheme = connect && target->port == 443 ? "https" : "http";
+        tx.facts.scheme = manager                          ? manager->scheme
+                          : connect && target->port == 443 ? "https"
+                                                           : "http";
         if (!ctx_.config.check_http_access(tx.facts).allowed()) {
             ++ctx_.counters["denied"];
             tx.entry.code = "TCP_DENIED";
             co_return co_await send_error(tx, http::status::forbidden, "ERR_ACCESS_DENIED",
                                           "Access to this URL is denied by http_access.");
         }
+        if (manager) co_return co_await answer_manager(parser, *manager, tx);
         if (connect) co_return co_await tunnel(*target, tx);
         if (req.method() == http::verb::options || req.method() == http::verb::trace) {
             // Max-Forwards 0: this proxy is the final recipient (RFC 9110 7.6.2).
@@ -287,6 +307,29 @@ class Session {
         co_return false;
     }
 
+    // A cache manager page (mgr:info ...), logged as squid does: TCP_MISS, HIER_NONE.
+    awaitable<bool> answer_manager(RequestParser& parser, const ManagerRequest& manager,
+                                   Transaction& tx) {
+        auto& req = parser.get();
+        ++ctx_.counters["manager_requests"];
+        ManagerSnapshot snapshot;
+        snapshot.started = ctx_.started;
+        snapshot.now = std::chrono::system_clock::now();
+        snapshot.visible_hostname = ctx_.visible_hostname;
+        snapshot.counters = ctx_.counters;
+        snapshot.active_clients = ctx_.active_clients;
+        if (ctx_.memory_cache) snapshot.memory = ctx_.memory_cache();
+        if (ctx_.disk_cache) snapshot.disk = ctx_.disk_cache();
+        auto res = manager_response(manager.page, req.method(), snapshot);
+        // A request body (none is expected) is not read: close after it.
+        const bool keep = req.keep_alive() && parser.is_done();
+        res.keep_alive(keep);
+        tx.entry.code = "TCP_MISS";
+        tx.entry.type = media_type(res);
+        co_await write_whole(res, tx);
+        co_return keep;
+    }
+
     template <class Message> awaitable<void> write_whole(Message& res, Transaction& tx) {
         error_code ec;
         client_.expires_after(ctx_.config.read_timeout.value);
@@ -308,6 +351,7 @@ class Session {
         tx.entry.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - tx.t0);
         ++ctx_.counters["status_" + std::to_string(tx.entry.status)];
+        if (tx.entry.hierarchy != "HIER_NONE") ++ctx_.counters["server_requests"];
         ctx_.counters["bytes_to_clients"] += tx.entry.bytes;
         if (!ctx_.access_log.write(tx.entry, tx.facts))
             if (ctx_.config.access_logs.empty())
@@ -458,7 +502,6 @@ class Session {
         const unsigned version = req.version() == 10 ? 10 : 11;
         const bool keep = req.keep_alive();
         tx.entry.code = code;
-        tx.entry.hierarchy = tx.entry.hierarchy.empty() ? "HIER_NONE" : tx.entry.hierarchy;
         tx.entry.type = media_type(object.header);
         ++ctx_.counters["cache_hits"];
         if (found.from_memory) ++ctx_.counters["mem_hits"];
@@ -822,6 +865,7 @@ class Session {
     std::vector<char> piece_;
     std::string client_address_;
     common::IpAddress client_ip_;
+    ManagerSelf self_;
 };
 
 } // namespace

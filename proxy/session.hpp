@@ -9,13 +9,16 @@
 #include "proxy/cache.hpp"
 #include "proxy/config.hpp"
 #include "proxy/origin_pool.hpp"
+#include "proxy/manager.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <spdlog/logger.h>
@@ -32,6 +35,11 @@ struct ServerContext {
     std::function<void()> touch;                   // a request came: not idle
     Cache* cache = nullptr;                        // none: forward only
     OriginPool pool;
+    // What the cache manager (proxy/manager.hpp) shows besides the counters.
+    std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
+    std::uint64_t active_clients = 0; // client connections open now, kept by the server
+    // The caches' sizes; left empty (no cache: shown as 0) until the server sets them.
+    std::function<std::optional<ManagerSnapshot::Cache>()> memory_cache, disk_cache;
 };
 
 // Runs on the socket's executor; `done` is called once when the connection is closed.
