@@ -12,6 +12,12 @@ std::int64_t unix_now(const common::Clock& clock) {
         .count();
 }
 
+// Counts a queued disk job as done however it ends.
+struct PendingDone {
+    std::atomic<int>& pending;
+    ~PendingDone() { --pending; }
+};
+
 } // namespace
 
 std::expected<std::unique_ptr<Store>, std::string> attach_cache_dir(const Config& config,
@@ -127,8 +133,13 @@ std::unique_ptr<Cache::Fill> Cache::begin_fill(const std::string& url, const std
     fill->meta_.request_time = times.request_time;
     fill->meta_.response_time = times.response_time;
     fill->meta_.header_block = header_block_of(header);
-    if (disk_store_ && !memory_only && known <= disk_max_ &&
-        (!content_length || known >= disk_min_)) {
+    bool disk_wanted = disk_store_ && !memory_only && known <= disk_max_ &&
+                       (!content_length || known >= disk_min_);
+    if (disk_wanted && pending_commits_.load() >= max_pending_commits) {
+        ++disk_skipped_;
+        disk_wanted = false;
+    }
+    if (disk_wanted) {
         auto writer = store_->begin_write(fill->meta_);
         if (writer)
             fill->writer_.emplace(std::move(*writer));
@@ -211,7 +222,9 @@ void Cache::Fill::commit() {
 }
 
 void Cache::commit_to_disk(ObjectWriter writer, std::optional<ObjectMeta> marker) {
+    ++pending_commits_;
     boost::asio::post(disk_thread_, [this, w = std::move(writer), m = std::move(marker)]() mutable {
+        PendingDone done{pending_commits_};
         if (m) {
             auto mw = store_->begin_write(*m);
             if (auto ok = mw ? mw->commit() : std::unexpected(mw.error()); !ok) {
@@ -247,7 +260,10 @@ std::shared_ptr<const CachedObject> Cache::refresh(const Found& found, const Res
     meta.header_block = std::move(block);
     meta.request_time = times.request_time;
     meta.response_time = times.response_time;
+    if (pending_commits_.load() >= max_pending_commits) return updated; // stays in memory
+    ++pending_commits_;
     boost::asio::post(disk_thread_, [this, h = std::move(*handle), m = std::move(meta)]() mutable {
+        PendingDone done{pending_commits_};
         if (auto ok = store_->update_headers(h, std::move(m)); !ok)
             log_->warn("cache: refresh {}: {}", h.meta().key, ok.error());
     });

@@ -12,6 +12,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -79,6 +80,8 @@ class Cache {
     void invalidate(const std::string& url, const RequestHeader& request);
 
     CacheStats memory_stats() const;
+    // Objects kept out of the disk cache because the disk thread was behind.
+    std::uint64_t disk_skipped() const { return disk_skipped_; }
     std::optional<CacheStats> disk_stats() const;
     const common::Clock& clock() const { return clock_; }
 
@@ -97,6 +100,11 @@ class Cache {
     std::uint64_t disk_min_ = 0;
     std::uint64_t disk_max_ = 0;
     bool disk_store_ = false;
+    // Commits queued for the disk thread. Each holds a descriptor, and fill can outrun fsync:
+    // past the bound, new objects stay in memory only (counted in disk_skipped).
+    static constexpr int max_pending_commits = 128;
+    std::atomic<int> pending_commits_{0};
+    std::uint64_t disk_skipped_ = 0;
     boost::asio::thread_pool disk_thread_{1};
 };
 

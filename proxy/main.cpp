@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace superd;
@@ -110,6 +111,21 @@ void quiet_std_fds() {
     if (null > 2) ::close(null);
 }
 
+// Each client, origin connection and object being written holds a descriptor: the soft limit
+// is raised to max_filedescriptors (or, without it, to the hard limit), as squid does.
+void raise_descriptor_limit(const Config& config, spdlog::logger& log) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    rlim_t want = limit.rlim_max;
+    if (config.max_filedescriptors && config.max_filedescriptors->value > 0)
+        want = static_cast<rlim_t>(config.max_filedescriptors->value);
+    rlimit raised{want, std::max(want, limit.rlim_max)};
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return;
+    raised = {std::min(want, limit.rlim_max), limit.rlim_max}; // may not raise the hard one
+    if (::setrlimit(RLIMIT_NOFILE, &raised) != 0 || raised.rlim_cur < want)
+        log.warn("max_filedescriptors {}: the limit is {}", want, raised.rlim_cur);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -173,6 +189,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     ::signal(SIGPIPE, SIG_IGN); // a client gone mid-write is an error code, not a death
+    raise_descriptor_limit(config, *log);
 
     ServerOptions so;
     so.visible_hostname = config.visible_hostname ? config.visible_hostname->value : host_name();

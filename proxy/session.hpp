@@ -8,8 +8,8 @@
 #include "proxy/access_log.hpp"
 #include "proxy/cache.hpp"
 #include "proxy/config.hpp"
-#include "proxy/origin_pool.hpp"
 #include "proxy/manager.hpp"
+#include "proxy/origin_pool.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
