@@ -63,8 +63,17 @@ std::string Cache::key_for(const std::string& url, const ResponseHeader& marker,
 
 std::optional<Cache::Found> Cache::open_disk(const std::string& key) {
     if (!store_) return std::nullopt;
+    const auto now = clock_.steady();
+    if (auto it = absent_.find(key); it != absent_.end()) {
+        if (now < it->second) return std::nullopt;
+        absent_.erase(it);
+    }
     auto handle = store_->open(key);
     if (!handle) {
+        if (handle.error().reason == MissReason::absent) {
+            if (absent_.size() >= max_absent) absent_.clear();
+            absent_.emplace(key, now + absent_ttl);
+        }
         if (handle.error().reason == MissReason::corrupt ||
             handle.error().reason == MissReason::io_error)
             log_->warn("cache: {}: {}", key, handle.error().detail);
@@ -126,6 +135,8 @@ std::unique_ptr<Cache::Fill> Cache::begin_fill(const std::string& url, const std
     fill->url_ = url;
     fill->vary_ = vary;
     fill->key_ = vary.empty() ? url : make_cache_key(url, vary);
+    absent_.erase(url);
+    absent_.erase(fill->key_);
     fill->limit_ = max_object_;
     fill->memory_ok_ = memory_.fits(known);
     fill->meta_.key = fill->key_;

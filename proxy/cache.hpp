@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include <spdlog/logger.h>
 
@@ -103,6 +104,12 @@ class Cache {
     // Commits queued for the disk thread. Each holds a descriptor, and fill can outrun fsync:
     // past the bound, new objects stay in memory only (counted in disk_skipped).
     static constexpr int max_pending_commits = 128;
+    // Keys just found absent on disk, and until when to believe it: a miss then costs no
+    // open(2), whose path walk is the dearest part of a miss. Another process's new object is
+    // seen at most absent_ttl late (a miss meanwhile: correct, only less efficient).
+    static constexpr std::chrono::seconds absent_ttl{1};
+    static constexpr std::size_t max_absent = 65536;
+    std::unordered_map<std::string, std::chrono::steady_clock::time_point> absent_;
     std::atomic<int> pending_commits_{0};
     std::uint64_t disk_skipped_ = 0;
     boost::asio::thread_pool disk_thread_{1};

@@ -195,7 +195,8 @@ int main(int argc, char** argv) {
     so.visible_hostname = config.visible_hostname ? config.visible_hostname->value : host_name();
     so.idle_timeout = std::chrono::seconds(
         o.idle_timeout.value_or(handoff == common::HandOff::listening_stream ? 60 : 0));
-    asio::io_context io;
+    // One thread runs the loop (the cache's disk thread never touches it): no reactor locking.
+    asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     Server server(io, config, so);
 
     std::string serving;

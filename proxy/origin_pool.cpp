@@ -22,29 +22,32 @@ void OriginPool::expire(std::chrono::steady_clock::time_point now) {
         it = it->until <= now ? idle_.erase(it) : std::next(it);
 }
 
-std::optional<boost::beast::tcp_stream> OriginPool::take(const std::string& key) {
+std::optional<OriginPool::Connection> OriginPool::take(const std::string& key) {
     auto now = std::chrono::steady_clock::now();
     for (auto it = idle_.begin(); it != idle_.end();) {
         if (it->key != key) {
             ++it;
             continue;
         }
-        if (it->until > now && still_open(it->stream)) {
-            std::optional<boost::beast::tcp_stream> stream(std::move(it->stream));
+        // The peek costs a system call per reuse; within a second of the last answer a close
+        // is rare and the session's retry covers it.
+        if (it->until > now &&
+            (now - it->since < std::chrono::seconds(1) || still_open(it->stream))) {
+            std::optional<Connection> c(Connection{std::move(it->stream), std::move(it->address)});
             idle_.erase(it);
-            return stream;
+            return c;
         }
         it = idle_.erase(it);
     }
     return std::nullopt;
 }
 
-void OriginPool::give(const std::string& key, boost::beast::tcp_stream stream,
+void OriginPool::give(const std::string& key, boost::beast::tcp_stream stream, std::string address,
                       std::chrono::steady_clock::duration idle_timeout) {
     auto now = std::chrono::steady_clock::now();
     expire(now);
     stream.expires_never();
-    idle_.push_front(Idle{key, std::move(stream), now + idle_timeout});
+    idle_.push_front(Idle{key, std::move(stream), std::move(address), now, now + idle_timeout});
     while (idle_.size() > max_idle_)
         idle_.pop_back();
 }

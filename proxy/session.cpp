@@ -47,6 +47,9 @@ auto with_ec(error_code& ec) {
 
 // Bodies move through in pieces of this size; nothing holds a whole body.
 constexpr std::size_t relay_chunk = 64 * 1024;
+// What one read asks of a socket. Beast reads as much as the buffer's free space, which
+// starts at 512 bytes: a small answer would take several reads and as many writes onwards.
+constexpr std::size_t read_buffer_size = 16 * 1024;
 // Origin response headers: as large as we let clients send, at least squid's 64 KiB.
 constexpr std::uint32_t origin_header_limit = 256 * 1024;
 
@@ -124,6 +127,20 @@ awaitable<std::uint64_t> pump(beast::tcp_stream& from, beast::tcp_stream& to, se
     co_return total;
 }
 
+bool idempotent(http::verb method) {
+    switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::options:
+    case http::verb::trace:
+        return true;
+    default:
+        return false;
+    }
+}
+
 // beast::tcp_stream moves but does not move-assign.
 void adopt(std::optional<beast::tcp_stream>& to, std::optional<beast::tcp_stream>&& from) {
     to.reset();
@@ -159,6 +176,7 @@ class Session {
         , client_(std::move(socket))
         , done_(std::move(done))
         , piece_(relay_chunk) {
+        buffer_.reserve(read_buffer_size);
         error_code ec;
         auto peer = client_.socket().remote_endpoint(ec);
         auto address = peer.address();
@@ -593,6 +611,9 @@ class Session {
         const bool head = req.method() == http::verb::head;
         const bool expect_continue = beast::iequals(req[http::field::expect], "100-continue");
         const bool has_body = !parser.is_done();
+        // Only such a request may go on a pooled connection: if the origin closed it meanwhile,
+        // the request is sent again (RFC 9110 9.2.2 allows that for idempotent methods).
+        const bool retryable = !has_body && idempotent(req.method());
         const std::string client_proxy_auth(req[http::field::proxy_authorization]);
 
         tx.entry.code = "TCP_MISS";
@@ -635,21 +656,20 @@ class Session {
 
         std::optional<beast::tcp_stream> origin;
         beast::flat_buffer origin_buffer;
+        origin_buffer.reserve(read_buffer_size);
         std::optional<ResponseParser> rp;
         std::int64_t request_time = 0;
-        // A pooled connection the origin closed meanwhile fails at once; a request without a
-        // body is then sent again on a fresh one.
+        // A pooled connection the origin closed meanwhile fails at once; a retryable request
+        // is then sent again on a fresh one.
         for (int attempt = 0;; ++attempt) {
             origin.reset();
             origin_buffer.clear();
             bool reused = false;
-            if (!has_body && attempt == 0) {
-                adopt(origin, ctx_.pool.take(route.pool_key()));
-                if (origin) {
+            if (retryable && attempt == 0) {
+                if (auto pooled = ctx_.pool.take(route.pool_key())) {
+                    origin.emplace(std::move(pooled->stream));
                     reused = true;
-                    error_code ignored;
-                    auto remote = origin->socket().remote_endpoint(ignored);
-                    note_route(route, remote.address().to_string(), tx);
+                    note_route(route, pooled->address, tx);
                     ++ctx_.counters["origin_reused"];
                 }
             }
@@ -728,7 +748,7 @@ class Session {
             EntryTimes times{request_time, response_time};
             auto updated = ctx_.cache->refresh(*revalidating, fresh, times);
             if (origin_keep && rp->is_done())
-                ctx_.pool.give(route.pool_key(), std::move(*origin),
+                ctx_.pool.give(route.pool_key(), std::move(*origin), tx.entry.peer,
                                c.server_idle_pconn_timeout.value);
             ++ctx_.counters["revalidations"];
             auto& client_req = parser.get();
@@ -794,7 +814,7 @@ class Session {
             client_.expires_after(c.read_timeout.value);
             tx.entry.bytes += co_await http::async_write_header(client_, sr, with_ec(ec));
             if (origin_keep && rp->is_done())
-                ctx_.pool.give(route.pool_key(), std::move(*origin),
+                ctx_.pool.give(route.pool_key(), std::move(*origin), tx.entry.peer,
                                c.server_idle_pconn_timeout.value);
             finish(tx);
             co_return keep && !ec;
@@ -821,7 +841,8 @@ class Session {
         }
         if (fill) fill->commit();
         if (origin_keep && !until_eof)
-            ctx_.pool.give(route.pool_key(), std::move(*origin), c.server_idle_pconn_timeout.value);
+            ctx_.pool.give(route.pool_key(), std::move(*origin), tx.entry.peer,
+                           c.server_idle_pconn_timeout.value);
         finish(tx);
         co_return keep;
     }
