@@ -309,8 +309,11 @@ class Session {
         if (req.method() == http::verb::trace) {
             res.set(http::field::content_type, "message/http");
             http::request<http::empty_body> echo{req.method(), req.target(), req.version()};
+            // RFC 9110 9.3.8: fields likely to hold secrets are not echoed.
             for (const auto& f : req)
-                echo.set(f.name_string(), f.value());
+                if (f.name() != http::field::authorization && f.name() != http::field::cookie &&
+                    f.name() != http::field::proxy_authorization)
+                    echo.insert(f.name_string(), f.value());
             std::ostringstream text;
             text << echo;
             res.body() = text.str();
@@ -414,8 +417,24 @@ class Session {
                            : ctx_.config.connect_timeout.value;
         error_code ec;
         tcp::resolver resolver(executor);
-        auto results =
-            co_await resolver.async_resolve(route.host, std::to_string(route.port), with_ec(ec));
+        tcp::resolver::results_type results;
+        {
+            // The lookup has the connect's deadline too: a resolver that never answers must
+            // not hold the client forever.
+            using namespace asio::experimental::awaitable_operators;
+            const auto token = asio::experimental::as_tuple(asio::use_awaitable);
+            asio::steady_timer deadline(executor);
+            deadline.expires_after(timeout);
+            auto which =
+                co_await (resolver.async_resolve(route.host, std::to_string(route.port), token) ||
+                          deadline.async_wait(token));
+            if (which.index() == 1) {
+                resolver.cancel();
+                ec = asio::error::timed_out;
+            } else {
+                std::tie(ec, results) = std::get<0>(which);
+            }
+        }
         if (ec) {
             if (!quiet)
                 co_await send_error(tx, http::status::service_unavailable, "ERR_DNS_FAIL",

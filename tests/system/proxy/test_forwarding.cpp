@@ -209,6 +209,18 @@ TEST_F(ProxyForwarding, OriginFormIs400) {
     EXPECT_EQ(status_of(r), "400") << r.out;
 }
 
+// TRACE with Max-Forwards: 0 is answered by the proxy itself (RFC 9110 7.6.2), echoing the
+// request as message/http without the fields that carry secrets (9.3.8).
+TEST_F(ProxyForwarding, TraceAtMaxForwardsZeroIsEchoedWithoutSecrets) {
+    auto r = curl({"-X", "TRACE", "-H", "Max-Forwards: 0", "-H", "Cookie: session=secret", "-H",
+                   "Authorization: Basic c2VjcmV0", "-H", "X-Lab: kept", origin("/hello")});
+    EXPECT_EQ(status_of(r), "200") << r.out << diagnostics();
+    EXPECT_NE(r.out.find("TRACE " + origin("/hello")), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("X-Lab: kept"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("secret"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("c2VjcmV0"), std::string::npos) << r.out;
+}
+
 TEST_F(ProxyForwarding, ConnectTunnelsToAllowedPortsOnly) {
     // -p: CONNECT to the origin's port (allowed as an SSL port here), plain HTTP inside.
     auto r = curl({"-p", origin("/hello")});
