@@ -86,7 +86,7 @@ class IniReader {
         } else if (!line.empty() && line.front() != ';' && line.front() != '#') {
             awaiting_key_ = true;
         }
-        std::memcpy(buffer, give.data(), give.size());
+        if (!give.empty()) std::memcpy(buffer, give.data(), give.size()); // {} has no data()
         buffer[give.size()] = '\n';
         buffer[give.size() + 1] = '\0';
         return buffer;
