@@ -24,6 +24,14 @@ struct Rect {
 };
 
 // The part of `r` inside a width x height area (empty if none).
+// A region a viewer can copy from its own framebuffer: `dst` gets what was at (src_x, src_y)
+// (CopyRect; a console's scroll).
+struct CopyOp {
+    Rect dst;
+    int src_x = 0, src_y = 0;
+    bool operator==(const CopyOp&) const = default;
+};
+
 inline Rect clip(Rect r, int width, int height) {
     int x0 = r.x < 0 ? 0 : r.x, y0 = r.y < 0 ? 0 : r.y;
     int x1 = r.x + r.w > width ? width : r.x + r.w;

@@ -17,12 +17,6 @@
 
 namespace superd::vnc {
 
-// A region the viewer can copy from its own framebuffer: `dst` gets what was at (src_x, src_y).
-struct CopyOp {
-    Rect dst;
-    int src_x = 0, src_y = 0;
-};
-
 using PseudoRect = std::variant<DesktopSizePseudo, ExtendedDesktopSizePseudo, CursorPseudo>;
 
 struct EncoderOptions {

@@ -13,15 +13,6 @@
 
 namespace superd::vnc {
 
-// A copy within the framebuffer (RFB CopyRect): `dst` receives the pixels of the rectangle of
-// dst's size at (src_x, src_y), as they were before this copy.
-struct CopyOp {
-    Rect dst;
-    int src_x = 0, src_y = 0;
-
-    bool operator==(const CopyOp&) const = default;
-};
-
 // What a viewer that has seen the previous update needs to show the framebuffer now: the
 // copies first, in order, then the rectangles' pixels from framebuffer().
 struct Update {
