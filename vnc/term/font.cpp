@@ -65,6 +65,7 @@ std::expected<Font, std::string> Font::parse(std::span<const std::uint8_t> bytes
     if (!font) return font;
     font->add_block_elements();
     font->choose_replacement();
+    font->index_rows();
     return font;
 }
 
@@ -183,6 +184,16 @@ std::uint32_t Font::glyph_for(char32_t cp) const {
 void Font::map_identity() {
     for (std::uint32_t glyph = 0; glyph < glyph_count() && glyph < 256; ++glyph)
         glyph_of_.try_emplace(glyph, glyph);
+}
+
+void Font::index_rows() {
+    std::size_t count = glyph_count() * static_cast<std::size_t>(height_);
+    rows_.assign(count, 0);
+    for (std::size_t row = 0; row < count; ++row) {
+        const std::uint8_t* bytes = bitmaps_.data() + row * static_cast<std::size_t>(row_bytes_);
+        for (int x = 0; x < width_; ++x)
+            if (bytes[x / 8] & (0x80 >> (x % 8))) rows_[row] |= std::uint64_t{1} << x;
+    }
 }
 
 void Font::choose_replacement() {

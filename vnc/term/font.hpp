@@ -35,11 +35,14 @@ class Font {
     std::uint32_t glyph_for(char32_t cp) const;
     std::uint32_t replacement_glyph() const { return replacement_; }
     // Whether pixel (x, y) of `glyph` is set (drawn in the foreground colour).
-    bool pixel(std::uint32_t glyph, int x, int y) const {
-        std::uint8_t byte =
-            bitmaps_[glyph * glyph_bytes() + static_cast<std::size_t>(y) * row_bytes_ +
-                     static_cast<std::size_t>(x / 8)];
-        return (byte & (0x80 >> (x % 8))) != 0;
+    bool pixel(std::uint32_t glyph, int x, int y) const { return (row_bits(glyph, y) >> x) & 1; }
+    // Row y of `glyph` as bits: bit x (from the least significant) is pixel (x, y).
+    std::uint64_t row_bits(std::uint32_t glyph, int y) const {
+        return rows_[static_cast<std::size_t>(glyph) * static_cast<std::size_t>(height_) +
+                     static_cast<std::size_t>(y)];
+    }
+    std::uint64_t width_mask() const {
+        return width_ >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width_) - 1;
     }
 
   private:
@@ -56,9 +59,12 @@ class Font {
     // Draws the block elements U+2580-259F the font lacks: they are geometry, not letters.
     void add_block_elements();
     void choose_replacement();
+    // Fills rows_ from bitmaps_, once all glyphs are in.
+    void index_rows();
 
     int width_, height_, row_bytes_;
     std::vector<std::uint8_t> bitmaps_; // row_bytes_ * height_ per glyph, MSB = leftmost pixel
+    std::vector<std::uint64_t> rows_;   // the same, one word per glyph row, for drawing
     std::unordered_map<char32_t, std::uint32_t> glyph_of_;
     std::uint32_t replacement_ = 0;
 };
