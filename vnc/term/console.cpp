@@ -82,8 +82,8 @@ struct Console::Impl {
     int cols, rows;
     Framebuffer fb;
     Damage damage;
-    std::string output;
-    mutable std::string* sink = &output; // where libvterm's output goes; probes divert it
+    std::string output;                     // for the pty
+    mutable std::string* probing = nullptr; // while set, libvterm's output goes here instead
     VTermPos cursor{0, 0};
     bool cursor_visible = true;
     int cursor_shape = VTERM_PROP_CURSORSHAPE_BLOCK;
@@ -148,7 +148,7 @@ void Console::Impl::allocate_framebuffer() {
 
 void Console::Impl::on_output(const char* bytes, std::size_t len, void* user) {
     auto* self = static_cast<Impl*>(user);
-    std::string& out = *self->sink;
+    std::string& out = self->probing ? *self->probing : self->output;
     out.append(bytes, std::min(len, max_pending_output - std::min(out.size(), max_pending_output)));
 }
 
@@ -325,9 +325,9 @@ void Console::Impl::mark_wide_partners() {
 
 template <typename Press> std::string Console::Impl::probe(Press press) const {
     std::string answer;
-    sink = &answer;
+    probing = &answer;
     press();
-    sink = const_cast<std::string*>(&output);
+    probing = nullptr;
     return answer;
 }
 
