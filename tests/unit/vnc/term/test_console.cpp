@@ -186,6 +186,18 @@ TEST(Console, ScrollIsOneCopyAndTheNewLine) {
     EXPECT_EQ(console.row_text(3), "five");
 }
 
+TEST(Console, ScrollCarriesTheOldCursorImageWhichIsRepainted) {
+    Console console = settled(20, 4, "one\r\ntwo\r\nthree\r\nfour");
+    console.feed("\r\nfive");
+    Update update = console.take_damage();
+    ASSERT_EQ(update.copies.size(), 1u);
+    ASSERT_EQ(update.rects.size(), 2u);
+    EXPECT_EQ(update.rects[0], cells(console, 2, 4, 1, 1)); // where the copy put the old cursor
+    EXPECT_EQ(update.rects[1], cells(console, 3, 0, 1, 20));
+    EXPECT_TRUE(shows(console, 2, 4, U' ', fg, bg));
+    EXPECT_TRUE(shows(console, 3, 4, U' ', bg, fg));
+}
+
 TEST(Console, ScrollRegionCopiesOnlyTheRegion) {
     Console console = settled(20, 6, "\x1b[?25l1\r\n2\r\n3\r\n4\r\n5\r\n6\x1b[2;5r\x1b[5;1H");
     console.feed("\n");
