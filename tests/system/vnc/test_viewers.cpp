@@ -1,0 +1,142 @@
+// superd-vncd with real viewers: a console's screen captured by gvnccapture equals, pixel for
+// pixel, the same output drawn by the console code in the test; vncsnapshot (JPEG) nearly so,
+// also with a VNC password; keys typed over RFB reach the pty and show on the next capture; two
+// viewers of a shared console see one screen; under superd with wait = no each viewer gets a
+// console of its own.
+#include "tests/system/vnc/vnc_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace superd::system_test {
+namespace {
+
+constexpr int cols = 40, rows = 10;
+
+class VncViewers : public ::testing::Test {
+  protected:
+    void start(const std::string& extra = {}) {
+        port_ = free_port(SOCK_STREAM);
+        write_file(dir_.file("vnc.ini"),
+                   "[console hello]\n"
+                   "command = /bin/sh -c \"printf 'hello world\\\\n'; exec cat\"\n"
+                   "geometry = " +
+                       std::to_string(cols) + "x" + std::to_string(rows) +
+                       "\n"
+                       "port = " +
+                       std::to_string(port_) + "\n" + extra);
+        ASSERT_TRUE(
+            vncd_.start({vncd_binary(), "-c", dir_.file("vnc.ini"), "-d"}, dir_.file("vncd.log")));
+        auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (read_file(dir_.file("vncd.log")).find("started") == std::string::npos) {
+            ASSERT_LT(std::chrono::steady_clock::now(), deadline) << log();
+            std::this_thread::sleep_for(20ms);
+        }
+    }
+    std::string log() { return "\nsuperd-vncd:\n" + read_file(dir_.file("vncd.log")); }
+
+    TempDir dir_;
+    Process vncd_;
+    int port_ = 0;
+};
+
+TEST_F(VncViewers, GvnccaptureIsPixelExact) {
+    start();
+    std::string why;
+    EXPECT_TRUE(
+        capture_shows(port_, dir_, expected_screen(cols, rows, "hello world\r\n"), 10s, &why))
+        << why << log();
+}
+
+TEST_F(VncViewers, VncsnapshotMatchesWithinJpegLoss) {
+    start();
+    ASSERT_TRUE(capture_shows(port_, dir_, expected_screen(cols, rows, "hello world\r\n")))
+        << log();
+    std::string out;
+    auto shot = capture_vncsnapshot(port_, dir_, {}, &out);
+    ASSERT_TRUE(shot) << out << log();
+    Image expected = expected_screen(cols, rows, "hello world\r\n");
+    EXPECT_EQ(shot->width, expected.width);
+    EXPECT_EQ(shot->height, expected.height);
+    EXPECT_LT(mean_difference(*shot, expected), 3.0) << out;
+    // A blank screen differs by more: the comparison can fail.
+    EXPECT_GT(mean_difference(*shot, expected_screen(cols, rows, "")), 0.5);
+}
+
+TEST_F(VncViewers, TypedKeysReachThePtyAndShowOnTheScreen) {
+    start();
+    std::string out;
+    ASSERT_TRUE(rfb_type(port_, "abc\n", &out)) << out << log();
+    // The pty echoes "abc", Return, then cat prints the line back.
+    std::string why;
+    EXPECT_TRUE(capture_shows(
+        port_, dir_, expected_screen(cols, rows, "hello world\r\nabc\r\nabc\r\n"), 10s, &why))
+        << why << log();
+}
+
+TEST_F(VncViewers, VncPasswordIsRequiredAndChecked) {
+    auto made = run_command({vncd_binary(), "--passwd", dir_.file("vnc.passwd")}, "sesame\n", 10s);
+    ASSERT_EQ(made.status, 0) << made.out;
+    start("password_file = vnc.passwd\n");
+    std::string out;
+    auto shot = capture_vncsnapshot(port_, dir_, dir_.file("vnc.passwd"), &out);
+    ASSERT_TRUE(shot) << out << log();
+    EXPECT_LT(mean_difference(*shot, expected_screen(cols, rows, "hello world\r\n")), 3.0);
+    // Another password: refused (after the server's pause).
+    ASSERT_EQ(run_command({vncd_binary(), "--passwd", dir_.file("wrong.passwd")}, "letmein\n", 10s)
+                  .status,
+              0);
+    EXPECT_FALSE(capture_vncsnapshot(port_, dir_, dir_.file("wrong.passwd"), &out)) << out;
+    EXPECT_NE(read_file(dir_.file("vncd.log")).find("handshake"), std::string::npos) << log();
+    // No security None for a scripted client that does not know the password.
+    EXPECT_FALSE(rfb_type(port_, "x", &out)) << out;
+}
+
+TEST_F(VncViewers, SharedConsoleShowsOneScreenToEveryViewer) {
+    start("shared = yes\n");
+    std::string out;
+    ASSERT_TRUE(rfb_type(port_, "shared\n", &out)) << out << log();
+    Image expected = expected_screen(cols, rows, "hello world\r\nshared\r\nshared\r\n");
+    EXPECT_TRUE(capture_shows(port_, dir_, expected)) << log();
+    // A second, separate viewer sees the same.
+    auto again = capture_gvnc(port_, dir_, &out);
+    ASSERT_TRUE(again) << out;
+    EXPECT_EQ(*again, expected);
+}
+
+// superd hands each connection over (wait = no): each viewer gets its own console, whose
+// command prints its own process id.
+TEST(VncUnderSuperd, WaitNoGivesEachViewerAConsoleOfItsOwn) {
+    TempDir dir;
+    int port = free_port(SOCK_STREAM);
+    write_file(dir.file("vnc.ini"), "[console own]\n"
+                                    "command = /bin/sh -c \"echo pid $$; exec cat\"\n"
+                                    "geometry = 40x10\n"
+                                    "port = " +
+                                        std::to_string(port) + "\n");
+    std::string service = service_block(
+        "vnc",
+        {"type = UNLISTED", "socket_type = stream", "protocol = tcp", "wait = no", "flags = IPv4",
+         "port = " + std::to_string(port), "user = root", "server = " + vncd_binary(),
+         "server_args = -c " + dir.file("vnc.ini") + " --log-file " + dir.file("vncd.log")});
+    write_file(dir.file("superd.conf"), config_text(dir.file("services.log"), service));
+    Superd superd;
+    ASSERT_TRUE(superd.start(dir.file("superd.conf"))) << superd.log();
+    std::string out;
+    auto first = capture_gvnc(port, dir, &out);
+    ASSERT_TRUE(first) << out << read_file(dir.file("vncd.log")) << superd.log();
+    auto second = capture_gvnc(port, dir, &out);
+    ASSERT_TRUE(second) << out;
+    EXPECT_NE(*first, *second) << "two consoles, two process ids";
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (count_of(read_file(dir.file("services.log")), "EXIT: vnc") < 2 &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(count_of(read_file(dir.file("services.log")), "START: vnc"), 2);
+    EXPECT_EQ(count_of(read_file(dir.file("services.log")), "EXIT: vnc"), 2)
+        << read_file(dir.file("services.log")) << read_file(dir.file("vncd.log"));
+}
+
+} // namespace
+} // namespace superd::system_test
