@@ -9,6 +9,8 @@
 
 #include <thread>
 
+#include <unistd.h>
+
 namespace superd::system_test {
 namespace {
 
@@ -136,6 +138,63 @@ TEST(VncUnderSuperd, WaitNoGivesEachViewerAConsoleOfItsOwn) {
     EXPECT_EQ(count_of(read_file(dir.file("services.log")), "START: vnc"), 2);
     EXPECT_EQ(count_of(read_file(dir.file("services.log")), "EXIT: vnc"), 2)
         << read_file(dir.file("services.log")) << read_file(dir.file("vncd.log"));
+}
+
+} // namespace
+} // namespace superd::system_test
+
+namespace superd::system_test {
+namespace {
+
+// A display number nobody uses, for an Xvfb of the test's own.
+int free_display() {
+    for (int n = 90 + (::getpid() % 100);; ++n)
+        if (::access(("/tmp/.X11-unix/X" + std::to_string(n)).c_str(), F_OK) != 0 &&
+            ::access(("/tmp/.X" + std::to_string(n) + "-lock").c_str(), F_OK) != 0)
+            return n;
+}
+
+// TigerVNC's vncviewer, under Xvfb, over VeNCrypt X509Vnc: TLS with our certificate, then the
+// VNC password inside it; the console allows nothing else (tls_only).
+TEST_F(VncViewers, TigerVncViewerOverVencryptTls) {
+    auto cert = run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                             dir_.file("key.pem"), "-out", dir_.file("cert.pem"), "-days", "2",
+                             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
+                            {}, 30s);
+    ASSERT_EQ(cert.status, 0) << cert.out;
+    ASSERT_EQ(run_command({vncd_binary(), "--passwd", dir_.file("vnc.passwd")}, "sesame\n", 10s)
+                  .status,
+              0);
+    start("password_file = vnc.passwd\ntls_cert = cert.pem\ntls_key = key.pem\ntls_only = yes\n");
+    int display = free_display();
+    Process xvfb, viewer;
+    ASSERT_TRUE(xvfb.start({"Xvfb", ":" + std::to_string(display), "-screen", "0", "800x600x24",
+                            "-nolisten", "tcp"},
+                           dir_.file("xvfb.log")));
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (::access(("/tmp/.X11-unix/X" + std::to_string(display)).c_str(), F_OK) != 0) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << xvfb.log();
+        std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_TRUE(viewer.start({"env", "DISPLAY=:" + std::to_string(display), "vncviewer",
+                              "-SecurityTypes", "X509Vnc", "-X509CA", dir_.file("cert.pem"),
+                              "-PasswordFile", dir_.file("vnc.passwd"),
+                              "127.0.0.1::" + std::to_string(port_)},
+                             dir_.file("viewer.log")));
+    // Connected through TLS and past ServerInit: the viewer chose its pixel format.
+    deadline = std::chrono::steady_clock::now() + 20s;
+    while (viewer.log().find("Using pixel format") == std::string::npos) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << viewer.log() << log();
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_NE(viewer.log().find("X509Vnc"), std::string::npos) << viewer.log();
+    EXPECT_NE(read_file(dir_.file("vncd.log")).find("RFB 3.8, TLS"), std::string::npos) << log();
+    std::this_thread::sleep_for(500ms);
+    EXPECT_TRUE(viewer.running()) << viewer.log();
+    EXPECT_EQ(read_file(dir_.file("vncd.log")).find("closed"), std::string::npos) << log();
+    // A viewer without TLS is refused: the console offers VeNCrypt only.
+    std::string out;
+    EXPECT_FALSE(capture_vncsnapshot(port_, dir_, dir_.file("vnc.passwd"), &out)) << out;
 }
 
 } // namespace
