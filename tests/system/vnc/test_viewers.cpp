@@ -162,25 +162,25 @@ TEST_F(VncViewers, TigerVncViewerOverVencryptTls) {
                              "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
                             {}, 30s);
     ASSERT_EQ(cert.status, 0) << cert.out;
-    ASSERT_EQ(run_command({vncd_binary(), "--passwd", dir_.file("vnc.passwd")}, "sesame\n", 10s)
-                  .status,
-              0);
+    ASSERT_EQ(
+        run_command({vncd_binary(), "--passwd", dir_.file("vnc.passwd")}, "sesame\n", 10s).status,
+        0);
     start("password_file = vnc.passwd\ntls_cert = cert.pem\ntls_key = key.pem\ntls_only = yes\n");
     int display = free_display();
     Process xvfb, viewer;
-    ASSERT_TRUE(xvfb.start({"Xvfb", ":" + std::to_string(display), "-screen", "0", "800x600x24",
-                            "-nolisten", "tcp"},
-                           dir_.file("xvfb.log")));
+    ASSERT_TRUE(xvfb.start(
+        {"Xvfb", ":" + std::to_string(display), "-screen", "0", "800x600x24", "-nolisten", "tcp"},
+        dir_.file("xvfb.log")));
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (::access(("/tmp/.X11-unix/X" + std::to_string(display)).c_str(), F_OK) != 0) {
         ASSERT_LT(std::chrono::steady_clock::now(), deadline) << xvfb.log();
         std::this_thread::sleep_for(50ms);
     }
-    ASSERT_TRUE(viewer.start({"env", "DISPLAY=:" + std::to_string(display), "vncviewer",
-                              "-SecurityTypes", "X509Vnc", "-X509CA", dir_.file("cert.pem"),
-                              "-PasswordFile", dir_.file("vnc.passwd"),
-                              "127.0.0.1::" + std::to_string(port_)},
-                             dir_.file("viewer.log")));
+    ASSERT_TRUE(
+        viewer.start({"env", "DISPLAY=:" + std::to_string(display), "vncviewer", "-SecurityTypes",
+                      "X509Vnc", "-X509CA", dir_.file("cert.pem"), "-PasswordFile",
+                      dir_.file("vnc.passwd"), "127.0.0.1::" + std::to_string(port_)},
+                     dir_.file("viewer.log")));
     // Connected through TLS and past ServerInit: the viewer chose its pixel format.
     deadline = std::chrono::steady_clock::now() + 20s;
     while (viewer.log().find("Using pixel format") == std::string::npos) {
@@ -195,6 +195,44 @@ TEST_F(VncViewers, TigerVncViewerOverVencryptTls) {
     // A viewer without TLS is refused: the console offers VeNCrypt only.
     std::string out;
     EXPECT_FALSE(capture_vncsnapshot(port_, dir_, dir_.file("vnc.passwd"), &out)) << out;
+}
+
+} // namespace
+} // namespace superd::system_test
+
+namespace superd::system_test {
+namespace {
+
+// noVNC 1.3 (Debian's novnc) in headless Chromium, over the WebSocket path on the console's own
+// port (no websockify): the page says it is connected to the console, and the server logged a
+// WebSocket viewer.
+TEST_F(VncViewers, NoVncInChromiumOverWebSocket) {
+    start("title = novnc-test\n");
+    int http_port = free_port(SOCK_STREAM);
+    Process http;
+    ASSERT_TRUE(http.start({"python3", "-m", "http.server", std::to_string(http_port), "--bind",
+                            "127.0.0.1", "--directory", "/usr/share/novnc"},
+                           dir_.file("http.log")));
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (run_command({"curl", "-sf", "-o", "/dev/null",
+                        "http://127.0.0.1:" + std::to_string(http_port) + "/vnc_lite.html"},
+                       {}, 5s)
+               .status != 0) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << http.log();
+        std::this_thread::sleep_for(100ms);
+    }
+    auto page = run_command({"timeout", "60", "chromium", "--headless", "--no-sandbox",
+                             "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                             "--disable-component-update", "--disable-sync",
+                             "--user-data-dir=" + dir_.file("chromium"),
+                             "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                             "--virtual-time-budget=8000", "--dump-dom",
+                             "http://127.0.0.1:" + std::to_string(http_port) +
+                                 "/vnc_lite.html?host=127.0.0.1&port=" + std::to_string(port_)},
+                            {}, 90s);
+    EXPECT_NE(page.out.find("<div id=\"status\">Connected to novnc-test"), std::string::npos)
+        << page.out.substr(0, 4000) << log();
+    EXPECT_NE(read_file(dir_.file("vncd.log")).find(", WebSocket"), std::string::npos) << log();
 }
 
 } // namespace
