@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace superd::system_test {
@@ -233,6 +234,95 @@ TEST_F(VncViewers, NoVncInChromiumOverWebSocket) {
     EXPECT_NE(page.out.find("<div id=\"status\">Connected to novnc-test"), std::string::npos)
         << page.out.substr(0, 4000) << log();
     EXPECT_NE(read_file(dir_.file("vncd.log")).find(", WebSocket"), std::string::npos) << log();
+}
+
+} // namespace
+} // namespace superd::system_test
+
+namespace superd::system_test {
+namespace {
+
+// A second password lets a viewer in to watch: vncsnapshot with it sees the screen, and the
+// server logs the viewer as view only.
+TEST_F(VncViewers, ViewOnlyPasswordWatches) {
+    ASSERT_EQ(
+        run_command({vncd_binary(), "--passwd", dir_.file("full.passwd")}, "sesame\n", 10s).status,
+        0);
+    ASSERT_EQ(
+        run_command({vncd_binary(), "--passwd", dir_.file("view.passwd")}, "watcher\n", 10s).status,
+        0);
+    start("password_file = full.passwd\nviewonly_password_file = view.passwd\n");
+    std::string out;
+    auto shot = capture_vncsnapshot(port_, dir_, dir_.file("view.passwd"), &out);
+    ASSERT_TRUE(shot) << out << log();
+    EXPECT_LT(mean_difference(*shot, expected_screen(cols, rows, "hello world\r\n")), 3.0);
+    EXPECT_NE(read_file(dir_.file("vncd.log")).find("view only"), std::string::npos) << log();
+}
+
+// shared = exclusive: while one viewer is connected, another is turned away.
+TEST_F(VncViewers, ExclusiveConsoleRefusesASecondViewer) {
+    start("shared = exclusive\n");
+    std::string out;
+    std::thread holder([&] { rfb_type(port_, "", &out, 3.0); });
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (read_file(dir_.file("vncd.log")).find("RFB 3.8") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    std::string second;
+    EXPECT_FALSE(capture_gvnc(port_, dir_, &second)) << second;
+    holder.join();
+    EXPECT_NE(read_file(dir_.file("vncd.log")).find("is in use by another viewer"),
+              std::string::npos)
+        << log();
+    // Once it has left, the next viewer gets in.
+    EXPECT_TRUE(capture_gvnc(port_, dir_, &second)) << second << log();
+}
+
+// ExtendedDesktopSize: a viewer asks for 640x320; the console becomes 80x20 cells, and the
+// next viewer's capture has that size.
+TEST_F(VncViewers, ExtendedDesktopSizeResizesTheConsole) {
+    start();
+    std::string out;
+    ASSERT_TRUE(rfb_type(port_, "", &out, 0, "640x320")) << out << log();
+    auto shot = capture_gvnc(port_, dir_, &out);
+    ASSERT_TRUE(shot) << out;
+    EXPECT_EQ(shot->width, 640);
+    EXPECT_EQ(shot->height, 320);
+}
+
+// The command ends: the console says so on its last line and runs it again.
+TEST(VncConsole, AnEndedCommandIsRestartedWithABanner) {
+    TempDir dir;
+    int port = free_port(SOCK_STREAM);
+    write_file(dir.file("vnc.ini"), "[console brief]\n"
+                                    "command = /bin/sh -c \"echo short run; sleep 0.2; exit 3\"\n"
+                                    "geometry = 40x10\n"
+                                    "restart_delay = 1\n"
+                                    "port = " +
+                                        std::to_string(port) + "\n");
+    Process vncd;
+    ASSERT_TRUE(vncd.start({vncd_binary(), "-c", dir.file("vnc.ini"), "-d"}, dir.file("vncd.log")));
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (count_of(read_file(dir.file("vncd.log")), "exited with status 3") < 2 &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(50ms);
+    EXPECT_GE(count_of(read_file(dir.file("vncd.log")), "exited with status 3"), 2)
+        << read_file(dir.file("vncd.log"));
+    EXPECT_GE(count_of(read_file(dir.file("vncd.log")), "started /bin/sh"), 2);
+}
+
+// -t: every mistake with its file:line, exit 1; a good file: "configuration OK", exit 0.
+TEST(VncConsole, CheckReportsFileAndLine) {
+    TempDir dir;
+    write_file(dir.file("bad.ini"),
+               "[console a]\ncommand = /bin/cat\ngeometry = huge\ncolour = red\n");
+    auto bad = run_command({vncd_binary(), "-t", "-c", dir.file("bad.ini")}, {}, 10s);
+    EXPECT_EQ(WEXITSTATUS(bad.status), 1) << bad.out;
+    EXPECT_NE(bad.out.find(dir.file("bad.ini") + ":3:"), std::string::npos) << bad.out;
+    EXPECT_NE(bad.out.find(dir.file("bad.ini") + ":4:"), std::string::npos) << bad.out;
+    auto good = run_command({vncd_binary(), "-t", "-c", SOURCE_DIR "/etc/vnc.ini"}, {}, 10s);
+    EXPECT_EQ(good.status, 0) << good.out;
+    EXPECT_NE(good.out.find("configuration OK"), std::string::npos);
 }
 
 } // namespace

@@ -83,7 +83,7 @@ namespace {
 
 constexpr const char* typer = R"PY(
 import socket, struct, sys, time
-port, text = int(sys.argv[1]), sys.argv[2]
+port, text, hold, resize = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), sys.argv[4]
 s = socket.create_connection(("127.0.0.1", port), timeout=10)
 def recv(n):
     data = b""
@@ -106,19 +106,26 @@ s.sendall(b"\x01")  # shared
 w, h = struct.unpack(">HH", recv(4))
 recv(16)
 recv(struct.unpack(">I", recv(4))[0])
+if resize != "-":
+    nw, nh = (int(v) for v in resize.split("x"))
+    s.sendall(struct.pack(">BxHii", 2, 2, 0, -308))  # SetEncodings: Raw, ExtendedDesktopSize
+    s.sendall(struct.pack(">BxHHBxIHHHHI", 251, nw, nh, 1, 0, 0, 0, nw, nh, 0))
 for ch in text:
     sym = 0xff0d if ch == "\n" else ord(ch)
     for down in (1, 0):
         s.sendall(struct.pack(">BBxxI", 4, down, sym))
-time.sleep(0.3)
+time.sleep(0.3 + hold)
 s.close()
 print("typed", len(text), "keys on a", w, "x", h, "console")
 )PY";
 
 } // namespace
 
-bool rfb_type(int port, const std::string& text, std::string* log) {
-    auto r = run_command({"python3", "-c", typer, std::to_string(port), text}, {}, 20s);
+bool rfb_type(int port, const std::string& text, std::string* log, double hold,
+              const std::string& resize) {
+    auto r = run_command({"python3", "-c", typer, std::to_string(port), text, std::to_string(hold),
+                          resize.empty() ? "-" : resize},
+                         {}, 30s);
     if (log) *log = r.out;
     return r.status == 0;
 }

@@ -33,8 +33,10 @@ Image expected_screen(int cols, int rows, const std::string& pty_output);
 // Mean absolute difference per channel (for lossy captures).
 double mean_difference(const Image& a, const Image& b);
 // Types `text` (ASCII, '\n' as Return) as RFB KeyEvents through a scripted client (Python,
-// RFB 3.8, security None); true when the server accepted it.
-bool rfb_type(int port, const std::string& text, std::string* log = nullptr);
+// RFB 3.8, security None), first asking for a new size "WxH" (ExtendedDesktopSize) when
+// `resize` is given, and stays connected `hold` seconds more; true when the server accepted it.
+bool rfb_type(int port, const std::string& text, std::string* log = nullptr, double hold = 0,
+              const std::string& resize = {});
 // Captures with gvnccapture until the picture equals `expected` or `timeout` passes.
 bool capture_shows(int port, const TempDir& dir, const Image& expected,
                    std::chrono::milliseconds timeout = 10s, std::string* why = nullptr);
