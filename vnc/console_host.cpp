@@ -11,7 +11,7 @@ ConsoleHost::ConsoleHost(boost::asio::io_context& io, ConsoleConfig config, cons
     , log_(std::move(log))
     , console_(config_.columns, config_.rows, font)
     , pty_(
-          io, [this](std::string_view bytes) { output(bytes); },
+          io, [this](std::string_view bytes, bool more) { output(bytes, more); },
           [this](int status) { exited(status); })
     , restart_timer_(io) {}
 
@@ -41,13 +41,18 @@ void ConsoleHost::launch() {
                pty_.pid());
 }
 
-void ConsoleHost::output(std::string_view bytes) {
+void ConsoleHost::output(std::string_view bytes, bool more) {
     console_.feed(bytes);
     if (auto answer = console_.take_output(); !answer.empty()) pty_.write(answer);
+    // While the command writes faster than we read (a scroll of many lines), the screen goes
+    // out when its output pauses, or every max_hold: one update of the final screen instead of
+    // one per read, each a whole new screen.
+    if (more && std::chrono::steady_clock::now() - last_broadcast_ < max_hold) return;
     broadcast();
 }
 
 void ConsoleHost::broadcast() {
+    last_broadcast_ = std::chrono::steady_clock::now();
     Update update = console_.take_damage();
     bool bell = console_.take_bell();
     for (ViewerLink* v : std::set<ViewerLink*>(viewers_)) {

@@ -59,7 +59,7 @@ class ConsoleHost {
 
   private:
     void launch();
-    void output(std::string_view bytes);
+    void output(std::string_view bytes, bool more);
     void exited(int status);
     void broadcast();
 
@@ -71,6 +71,8 @@ class ConsoleHost {
     boost::asio::steady_timer restart_timer_;
     std::set<ViewerLink*> viewers_;
     bool stopping_ = false;
+    static constexpr std::chrono::milliseconds max_hold{20};
+    std::chrono::steady_clock::time_point last_broadcast_{};
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

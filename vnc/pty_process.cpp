@@ -73,7 +73,9 @@ void PtyProcess::read() {
                              [this, alive = alive_](boost::system::error_code ec, std::size_t n) {
                                  if (!*alive) return;
                                  if (!ec) {
-                                     output_({buffer_.data(), n});
+                                     int pending = 0;
+                                     ::ioctl(master_->native_handle(), FIONREAD, &pending);
+                                     output_({buffer_.data(), n}, pending > 0);
                                      read();
                                      return;
                                  }

@@ -27,7 +27,8 @@ class PtyProcess {
         int cols = 80;
         int rows = 25;
     };
-    using OutputHandler = std::function<void(std::string_view)>;
+    // `more`: the pty already holds further output (the command is writing faster than we read).
+    using OutputHandler = std::function<void(std::string_view, bool more)>;
     // The wait status (WIFEXITED, ...), after the child is reaped.
     using ExitHandler = std::function<void(int status)>;
 
