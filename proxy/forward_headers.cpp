@@ -1,5 +1,7 @@
 #include "proxy/forward_headers.hpp"
 
+#include <openssl/evp.h>
+
 #include <charconv>
 
 namespace superd::proxy {
@@ -61,6 +63,38 @@ void prepare_request_fields(http::fields& fields, unsigned version, const std::s
     fields.set(http::field::host, authority);
     if (options.via) append_via(fields, version, options.visible_hostname);
     apply_forwarded_for(fields, options.forwarded_for, client);
+}
+
+bool idempotent(http::verb method) {
+    switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::options:
+    case http::verb::trace:
+        return true;
+    default:
+        return false;
+    }
+}
+
+std::string base64(std::string_view text) {
+    std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(text.data()),
+                            static_cast<int>(text.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+std::string media_type(const http::fields& fields) {
+    auto it = fields.find(http::field::content_type);
+    if (it == fields.end()) return "-";
+    std::string type(it->value().substr(0, it->value().find(';')));
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+        type.pop_back();
+    return type.empty() || type.find(' ') != std::string::npos ? "-" : type;
 }
 
 } // namespace superd::proxy

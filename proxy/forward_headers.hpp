@@ -5,8 +5,11 @@
 #include "proxy/config.hpp"
 #include "proxy/hop_by_hop.hpp"
 
+#include <boost/beast/http/verb.hpp>
+
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace superd::proxy {
 
@@ -34,5 +37,12 @@ struct ForwardOptions {
 };
 void prepare_request_fields(http::fields& fields, unsigned version, const std::string& authority,
                             const std::string& client, const ForwardOptions& options);
+
+// RFC 9110 9.2.2: GET, HEAD, PUT, DELETE, OPTIONS, TRACE.
+bool idempotent(http::verb method);
+// For Proxy-Authorization: Basic to a parent (cache_peer login=).
+std::string base64(std::string_view text);
+// The access log's type field: Content-Type without parameters, "-" when none or odd.
+std::string media_type(const http::fields& fields);
 
 } // namespace superd::proxy

@@ -5,6 +5,7 @@
 #include "proxy/invalidation.hpp"
 #include "proxy/manager.hpp"
 #include "proxy/range.hpp"
+#include "proxy/relay.hpp"
 #include "proxy/request_target.hpp"
 #include "proxy/vary.hpp"
 
@@ -26,7 +27,6 @@
 #include <optional>
 #include <sstream>
 
-#include <openssl/evp.h>
 #include <sys/sendfile.h>
 
 namespace superd::proxy {
@@ -41,12 +41,6 @@ using std::chrono::seconds;
 using RequestParser = http::request_parser<http::buffer_body>;
 using ResponseParser = http::response_parser<http::buffer_body>;
 
-auto with_ec(error_code& ec) {
-    return asio::redirect_error(asio::use_awaitable, ec);
-}
-
-// Bodies move through in pieces of this size; nothing holds a whole body.
-constexpr std::size_t relay_chunk = 64 * 1024;
 // What one read asks of a socket. Beast reads as much as the buffer's free space, which
 // starts at 512 bytes: a small answer would take several reads and as many writes onwards.
 constexpr std::size_t read_buffer_size = 16 * 1024;
@@ -62,85 +56,6 @@ struct Transaction {
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
 };
 
-enum class RelayFailure { none, read, write };
-
-struct RelayResult {
-    RelayFailure failure = RelayFailure::none;
-    error_code ec;
-};
-
-// Beast's relay pattern (example/doc/http_examples.hpp) made asynchronous: the message whose
-// header `p` read goes out through `sr`, body piece by piece through `piece`; `tap` sees each
-// piece first (the cache's copy) and stops the relay by returning false.
-template <bool isRequest>
-awaitable<RelayResult>
-relay_body(http::parser<isRequest, http::buffer_body>& p, beast::tcp_stream& in,
-           beast::flat_buffer& in_buffer, http::serializer<isRequest, http::buffer_body>& sr,
-           beast::tcp_stream& out, std::vector<char>& piece, seconds timeout,
-           std::uint64_t& written, const std::function<bool(std::string_view)>& tap) {
-    error_code ec;
-    auto& body = p.get().body();
-    do {
-        if (!p.is_done()) {
-            body.data = piece.data();
-            body.size = piece.size();
-            in.expires_after(timeout);
-            // read_some: a piece goes on as soon as it is here, not once 64 KiB are.
-            co_await http::async_read_some(in, in_buffer, p, with_ec(ec));
-            if (ec == http::error::need_buffer) ec = {};
-            if (ec) co_return RelayResult{RelayFailure::read, ec};
-            body.size = piece.size() - body.size;
-            body.data = piece.data();
-            body.more = !p.is_done();
-            // Nothing yet (a chunk header, say): an empty piece would end a chunked body.
-            if (body.size == 0 && body.more) continue;
-            if (tap && !tap({piece.data(), body.size}))
-                co_return RelayResult{RelayFailure::read, make_error_code(http::error::body_limit)};
-        } else {
-            body.data = nullptr;
-            body.size = 0;
-            body.more = false;
-        }
-        out.expires_after(timeout);
-        written += co_await http::async_write(out, sr, with_ec(ec));
-        if (ec == http::error::need_buffer) ec = {};
-        if (ec) co_return RelayResult{RelayFailure::write, ec};
-    } while (!p.is_done() || !sr.is_done());
-    co_return RelayResult{};
-}
-
-// Copies one direction of a tunnel until EOF or an error, then passes the EOF on.
-awaitable<std::uint64_t> pump(beast::tcp_stream& from, beast::tcp_stream& to, seconds timeout) {
-    std::vector<char> piece(relay_chunk);
-    std::uint64_t total = 0;
-    error_code ec;
-    for (;;) {
-        from.expires_after(timeout);
-        std::size_t n = co_await from.async_read_some(asio::buffer(piece), with_ec(ec));
-        if (ec) break;
-        to.expires_after(timeout);
-        co_await asio::async_write(to, asio::buffer(piece.data(), n), with_ec(ec));
-        if (ec) break;
-        total += n;
-    }
-    to.socket().shutdown(tcp::socket::shutdown_send, ec);
-    co_return total;
-}
-
-bool idempotent(http::verb method) {
-    switch (method) {
-    case http::verb::get:
-    case http::verb::head:
-    case http::verb::put:
-    case http::verb::delete_:
-    case http::verb::options:
-    case http::verb::trace:
-        return true;
-    default:
-        return false;
-    }
-}
-
 // beast::tcp_stream moves but does not move-assign.
 void adopt(std::optional<beast::tcp_stream>& to, std::optional<beast::tcp_stream>&& from) {
     to.reset();
@@ -149,24 +64,6 @@ void adopt(std::optional<beast::tcp_stream>& to, std::optional<beast::tcp_stream
 
 std::optional<std::uint64_t> to_std(const boost::optional<std::uint64_t>& v) {
     return v ? std::optional<std::uint64_t>(*v) : std::nullopt;
-}
-
-std::string base64(std::string_view text) {
-    std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(text.data()),
-                            static_cast<int>(text.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
-
-std::string media_type(const http::fields& fields) {
-    auto it = fields.find(http::field::content_type);
-    if (it == fields.end()) return "-";
-    std::string type(it->value().substr(0, it->value().find(';')));
-    while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
-        type.pop_back();
-    return type.empty() || type.find(' ') != std::string::npos ? "-" : type;
 }
 
 class Session {
@@ -579,44 +476,13 @@ class Session {
         } else {
             tx.entry.bytes += co_await asio::async_write(client_, asio::buffer(head), with_ec(ec));
             if (!ec && length > 0)
-                ec = co_await send_file(found.disk->fd(),
+                ec = co_await send_file(client_.socket(), found.disk->fd(),
                                         static_cast<off_t>(found.disk->body_offset() + first),
-                                        length, tx.entry.bytes);
+                                        length, ctx_.config.read_timeout.value, tx.entry.bytes);
         }
         ctx_.counters["bytes_from_cache"] += length;
         finish(tx);
         co_return keep && !ec;
-    }
-
-    // sendfile(2) from a stored object to the client, waiting for room as the socket fills.
-    awaitable<error_code> send_file(int fd, off_t offset, std::uint64_t length,
-                                    std::uint64_t& written) {
-        using namespace asio::experimental::awaitable_operators;
-        auto& socket = client_.socket();
-        error_code ec;
-        socket.non_blocking(true, ec);
-        if (ec) co_return ec;
-        asio::steady_timer timer(socket.get_executor());
-        const auto token = asio::experimental::as_tuple(asio::use_awaitable);
-        while (length > 0) {
-            std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(length, 1 << 30));
-            ssize_t n = ::sendfile(socket.native_handle(), fd, &offset, chunk);
-            if (n > 0) {
-                length -= static_cast<std::uint64_t>(n);
-                written += static_cast<std::uint64_t>(n);
-                continue;
-            }
-            if (n == 0) co_return make_error_code(asio::error::eof); // the file shrank
-            if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK)
-                co_return error_code(errno, boost::system::system_category());
-            timer.expires_after(ctx_.config.read_timeout.value);
-            auto which = co_await (socket.async_wait(tcp::socket::wait_write, token) ||
-                                   timer.async_wait(token));
-            if (which.index() == 1) co_return make_error_code(beast::error::timeout);
-            if (auto [e] = std::get<0>(which); e) co_return e;
-        }
-        co_return error_code{};
     }
 
     // The request to its origin or parent; `revalidating`: a stored response whose

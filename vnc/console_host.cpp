@@ -45,8 +45,8 @@ void ConsoleHost::output(std::string_view bytes, bool more) {
     console_.feed(bytes);
     if (auto answer = console_.take_output(); !answer.empty()) pty_.write(answer);
     // While the command writes faster than we read (a scroll of many lines), the screen goes
-    // out when its output pauses, or every max_hold: one update of the final screen instead of
-    // one per read, each a whole new screen.
+    // out when its output pauses, or every max_hold (50 a second, like a terminal's jump
+    // scroll): one update of the final screen instead of one per read, each a new screen.
     if (more && std::chrono::steady_clock::now() - last_broadcast_ < max_hold) return;
     broadcast();
 }
