@@ -13,7 +13,8 @@ ConsoleHost::ConsoleHost(boost::asio::io_context& io, ConsoleConfig config, cons
     , pty_(
           io, [this](std::string_view bytes, bool more) { output(bytes, more); },
           [this](int status) { exited(status); })
-    , restart_timer_(io) {}
+    , restart_timer_(io)
+    , flush_timer_(io) {}
 
 ConsoleHost::~ConsoleHost() {
     *alive_ = false;
@@ -44,15 +45,37 @@ void ConsoleHost::launch() {
 void ConsoleHost::output(std::string_view bytes, bool more) {
     console_.feed(bytes);
     if (auto answer = console_.take_output(); !answer.empty()) pty_.write(answer);
-    // While the command writes faster than we read (a scroll of many lines), the screen goes
-    // out when its output pauses, or every max_hold (50 a second, like a terminal's jump
-    // scroll): one update of the final screen instead of one per read, each a new screen.
-    if (more && std::chrono::steady_clock::now() - last_broadcast_ < max_hold) return;
-    broadcast();
+    // Output after a quiet spell (a key's echo, a prompt) goes out at once. Output that keeps
+    // coming (a scroll of many lines) is a flood: its screen goes out when the flood pauses for
+    // flood_gap, or every max_hold, like a terminal's jump scroll — one update of the final
+    // screen rather than one per read, each nearly a whole new screen.
+    const auto now = std::chrono::steady_clock::now();
+    const bool flood = more || now - last_output_ < flood_gap;
+    last_output_ = now;
+    if (!flood) {
+        broadcast();
+        return;
+    }
+    if (now - last_broadcast_ >= max_hold) {
+        broadcast();
+        return;
+    }
+    // (Re)armed: pushed back while output keeps coming; the wait it replaces is aborted.
+    flush_pending_ = true;
+    flush_timer_.expires_after(flood_gap);
+    flush_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+        if (ec || !*alive) return;
+        flush_pending_ = false;
+        broadcast();
+    });
 }
 
 void ConsoleHost::broadcast() {
     last_broadcast_ = std::chrono::steady_clock::now();
+    if (flush_pending_) {
+        flush_pending_ = false;
+        flush_timer_.cancel();
+    }
     Update update = console_.take_damage();
     bool bell = console_.take_bell();
     for (ViewerLink* v : std::set<ViewerLink*>(viewers_)) {

@@ -71,8 +71,11 @@ class ConsoleHost {
     boost::asio::steady_timer restart_timer_;
     std::set<ViewerLink*> viewers_;
     bool stopping_ = false;
-    static constexpr std::chrono::milliseconds max_hold{20};
-    std::chrono::steady_clock::time_point last_broadcast_{};
+    static constexpr std::chrono::milliseconds flood_gap{10};
+    static constexpr std::chrono::milliseconds max_hold{100};
+    std::chrono::steady_clock::time_point last_broadcast_{}, last_output_{};
+    boost::asio::steady_timer flush_timer_;
+    bool flush_pending_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
