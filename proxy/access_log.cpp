@@ -25,8 +25,9 @@ AccessLogWriter::AccessLogWriter(const Config& config)
     : config_(config) {}
 
 AccessLogWriter::~AccessLogWriter() {
-    for (auto& [path, fd] : fds_)
-        if (fd >= 0) ::close(fd);
+    flush();
+    for (auto& [path, file] : files_)
+        if (file.fd >= 0) ::close(file.fd);
 }
 
 bool AccessLogWriter::write(const AccessEntry& e, const RequestFacts& facts) {
@@ -35,17 +36,32 @@ bool AccessLogWriter::write(const AccessEntry& e, const RequestFacts& facts) {
     for (const AccessLog& log : config_.access_logs) {
         if (!all_match(log.acls, config_.acls, facts)) continue;
         if (log.path.empty()) break; // `access_log none` for the requests it matches
-        auto [it, fresh] = fds_.try_emplace(log.path, -1);
+        auto [it, fresh] = files_.try_emplace(log.path);
+        File& file = it->second;
         if (fresh) {
-            it->second = ::open(log.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-            if (it->second < 0)
-                common::logger("proxy")->error("access_log {}: cannot open", log.path);
+            file.fd = ::open(log.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+            if (file.fd < 0) common::logger("proxy")->error("access_log {}: cannot open", log.path);
         }
-        if (it->second >= 0 &&
-            ::write(it->second, line.data(), line.size()) == static_cast<ssize_t>(line.size()))
-            written = true;
+        if (file.fd < 0) continue;
+        file.pending += line;
+        written = true;
+    }
+    if (!defer) {
+        flush();
+    } else if (written && !flush_queued_) {
+        flush_queued_ = true;
+        defer([this] { flush(); });
     }
     return written;
+}
+
+void AccessLogWriter::flush() {
+    flush_queued_ = false;
+    for (auto& [path, file] : files_) {
+        if (file.pending.empty()) continue;
+        (void)!::write(file.fd, file.pending.data(), file.pending.size());
+        file.pending.clear();
+    }
 }
 
 } // namespace superd::proxy

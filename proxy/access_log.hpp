@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,8 +30,12 @@ struct AccessEntry {
 
 std::string format_access_line(const AccessEntry& e);
 
-// The config's access_log files, kept open and appended to one whole line per write(2) (so
-// several processes under superd can share a file). Errors are reported once per file.
+// The config's access_log files, kept open and appended to with whole lines per write(2) (so
+// several processes under superd can share a file: O_APPEND writes do not interleave). Lines
+// finished in one turn of the event loop go out together: with `defer` set, a line is queued
+// and one write per file flushes the queue from a task `defer` runs soon after (under load,
+// one system call for several requests); without it, each line is written at once. Errors
+// are reported once per file.
 class AccessLogWriter {
   public:
     explicit AccessLogWriter(const Config& config);
@@ -39,10 +44,18 @@ class AccessLogWriter {
     AccessLogWriter& operator=(const AccessLogWriter&) = delete;
     // To every access_log whose ACLs match `facts`; true when some file took it.
     bool write(const AccessEntry& e, const RequestFacts& facts);
+    // Runs a task soon, after the current one (the server posts it to its event loop).
+    std::function<void(std::function<void()>)> defer;
+    void flush();
 
   private:
+    struct File {
+        int fd = -1; // -1: could not be opened
+        std::string pending;
+    };
     const Config& config_;
-    std::map<std::string, int> fds_; // path -> descriptor (-1: could not open)
+    std::map<std::string, File> files_; // by path
+    bool flush_queued_ = false;
 };
 
 } // namespace superd::proxy

@@ -1,5 +1,7 @@
 #include "proxy/server.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "common/log.hpp"
 
 #include <boost/asio/ip/v6_only.hpp>
@@ -37,6 +39,9 @@ Server::Server(asio::io_context& io, const Config& config, ServerOptions options
           io, common::logger("proxy"), options.idle_timeout, [this] { log_counters(); },
           [this] { return context_.active_clients > 0; }) {
     context_.touch = [this] { loop_.touch(); };
+    context_.access_log.defer = [this](std::function<void()> task) {
+        asio::post(io_, std::move(task));
+    };
 }
 
 std::expected<void, std::string> Server::listen(const tcp::endpoint& where) {
