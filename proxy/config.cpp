@@ -20,11 +20,11 @@ constexpr std::string_view unsupported_directives[] = {
     "cache_mgr", "cache_miss_revalidate", "cache_peer_domain", "cache_replacement_policy",
     "cache_store_log", "cache_swap_high", "cache_swap_low", "cachemgr_passwd", "check_hostnames",
     "chunked_request_body_max_size", "client_db", "client_delay_access", "client_delay_parameters",
-    "client_delay_pools", "client_dst_passthru", "client_ip_max_connections",
-    "client_persistent_connections", "client_request_buffer_max_size", "clientside_mark",
-    "clientside_tos", "collapsed_forwarding", "collapsed_forwarding_access", "connect_retries",
-    "coredump_dir", "cpu_affinity_map", "debug_options", "delay_access", "delay_body_max_size",
-    "delay_class", "delay_initial_bucket_level", "delay_parameters", "delay_pools", "deny_info",
+    "client_delay_pools", "client_dst_passthru", "client_persistent_connections",
+    "client_request_buffer_max_size", "clientside_mark", "clientside_tos", "collapsed_forwarding",
+    "collapsed_forwarding_access", "connect_retries", "coredump_dir", "cpu_affinity_map",
+    "debug_options", "delay_access", "delay_body_max_size", "delay_class",
+    "delay_initial_bucket_level", "delay_parameters", "delay_pools", "deny_info",
     "detect_broken_pconn", "digest_generation", "dns_defnames", "dns_nameservers", "dns_packet_max",
     "dns_retransmit_interval", "dns_timeout", "dns_v4_first", "ecap_enable", "ecap_service",
     "email_err_data", "err_html_text", "error_default_language", "error_directory",
@@ -242,6 +242,8 @@ void Parser::parse_statement(Statement& st) {
         parse_time(st, config_.server_idle_pconn_timeout);
     } else if (word == "max_filedescriptors") {
         parse_max_filedescriptors(st);
+    } else if (word == "client_ip_max_connections") {
+        parse_client_ip_max_connections(st);
     } else if (std::ranges::find(unsupported_directives, word) !=
                std::end(unsupported_directives)) {
         error(st, "directive " + quote(word) + " is not supported");
@@ -416,6 +418,21 @@ void Parser::parse_max_filedescriptors(Statement& st) {
     }
     if (!end(st)) return;
     config_.max_filedescriptors = Setting<int>{static_cast<int>(*n), st.where()};
+}
+
+void Parser::parse_client_ip_max_connections(Statement& st) {
+    const Token* value = st.next();
+    std::optional<std::uint64_t> n;
+    if (value != nullptr && value->text == "-1")
+        n = 0; // squid's "no limit"
+    else if (value != nullptr)
+        n = parse_integer(value->text, 1 << 24);
+    if (!n || (value->text != "-1" && *n == 0)) {
+        error(st, "'client_ip_max_connections' needs a number (1..16777216), or -1 for no limit");
+        return;
+    }
+    if (!end(st)) return;
+    config_.client_ip_max_connections = Setting<int>{static_cast<int>(*n), st.where()};
 }
 
 bool Parser::end(Statement& st) {

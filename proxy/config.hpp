@@ -126,6 +126,8 @@ struct Config {
     Setting<std::chrono::seconds> client_idle_pconn_timeout{std::chrono::minutes(2), {}};
     Setting<std::chrono::seconds> server_idle_pconn_timeout{std::chrono::minutes(1), {}};
     std::optional<Setting<int>> max_filedescriptors; // none: the process's limit
+    // Connections one client address may hold open at once; 0: no limit (squid's -1).
+    Setting<int> client_ip_max_connections{0, {}};
 
     AccessResult check_http_access(const RequestFacts& facts) const {
         return check_access(http_access, acls, facts, Action::deny);

@@ -52,6 +52,7 @@ class Parser {
     void parse_on_off(Statement& st, Setting<bool>& slot);
     void parse_forwarded_for(Statement& st);
     void parse_max_filedescriptors(Statement& st);
+    void parse_client_ip_max_connections(Statement& st);
     // config_access.cpp
     void parse_acl(Statement& st);
     void add_acl_file(Statement& st, Acl& acl, const std::string& path, bool& icase);

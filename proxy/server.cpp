@@ -136,9 +136,21 @@ void Server::serve(tcp::socket socket) {
     // until the client's delayed ACK (40 ms) on a persistent connection.
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    auto peer = socket.remote_endpoint(ignored).address();
+    const int limit = context_.config.client_ip_max_connections.value;
+    if (limit > 0 && per_client_[peer] >= limit) {
+        // squid's client_ip_max_connections: the connection is closed unanswered.
+        ++context_.counters["refused_client_ip_max_connections"];
+        context_.log->warn("client {}: more than client_ip_max_connections {}; closed",
+                           peer.to_string(), limit);
+        socket.close(ignored);
+        return;
+    }
+    ++per_client_[peer];
     ++context_.active_clients;
     loop_.touch();
-    start_session(context_, std::move(socket), [this] {
+    start_session(context_, std::move(socket), [this, peer] {
+        if (--per_client_[peer] <= 0) per_client_.erase(peer);
         --context_.active_clients;
         loop_.touch();
         if (one_shot_) io_.stop();

@@ -71,6 +71,7 @@ class Server {
     common::ModuleLoop loop_;
     std::list<boost::asio::ip::tcp::acceptor> acceptors_;
     bool one_shot_ = false;
+    std::map<boost::asio::ip::address, int> per_client_; // open connections by client address
 };
 
 } // namespace superd::proxy

@@ -6,6 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace superd::system_test {
 namespace {
@@ -140,6 +146,60 @@ TEST_F(ProxyLimits, AStalledClientDoesNotHoldOthersUp) {
     std::string answer = slow.read_all(10s);
     EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer << diagnostics();
     EXPECT_NE(answer.find("\r\n\r\nhello world\n"), std::string::npos) << answer;
+}
+
+} // namespace
+} // namespace superd::system_test
+
+namespace superd::system_test {
+namespace {
+
+// client_ip_max_connections: past the limit a client's further connections are closed
+// unanswered (curl: empty reply); when one of its connections ends, the next is served.
+TEST(ProxyClientLimit, ClientIpMaxConnectionsClosesTheConnectionsOverTheLimit) {
+    TempDir dir;
+    Child origin, proxy;
+    int origin_port = free_port(SOCK_STREAM), port = free_port(SOCK_STREAM);
+    ASSERT_TRUE(
+        start_origin(origin, dir, origin_port, free_port(SOCK_STREAM), free_port(SOCK_STREAM)));
+    write_file(dir.file("squid.conf"), "acl localnet src 127.0.0.0/8\n"
+                                       "http_access allow localnet\n"
+                                       "client_ip_max_connections 2\n");
+    ASSERT_TRUE(
+        proxy.start({proxy_binary(), "-N", "-f", dir.file("squid.conf"), "--listen",
+                     "127.0.0.1:" + std::to_string(port), "--log-file", dir.file("proxy.log")},
+                    dir.file("proxy.out")));
+    ASSERT_TRUE(wait_for_port(port));
+    auto hold = [&] {
+        int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<std::uint16_t>(port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        return fd;
+    };
+    auto get = [&] {
+        return run_command(
+                   clean_env({"curl", "-sS", "--max-time", "10", "-x",
+                              "http://127.0.0.1:" + std::to_string(port),
+                              "http://127.0.0.1:" + std::to_string(origin_port) + "/hello"}),
+                   {}, 20s)
+            .out;
+    };
+    // The wait_for_port probe has come and gone; give the proxy a moment to see it leave.
+    std::this_thread::sleep_for(200ms);
+    int first = hold(), second = hold();
+    std::this_thread::sleep_for(200ms);
+    std::string refused = get();
+    EXPECT_EQ(refused.find("hello world"), std::string::npos) << refused;
+    ::close(first);
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(get(), "hello world\n") << read_file(dir.file("proxy.log"));
+    ::close(second);
+    EXPECT_NE(read_file(dir.file("proxy.log")).find("client_ip_max_connections 2; closed"),
+              std::string::npos)
+        << read_file(dir.file("proxy.log"));
 }
 
 } // namespace
