@@ -96,6 +96,7 @@ class Session {
 
     awaitable<void> run() {
         const Config& c = ctx_.config;
+        if (uses_srcdomain(c)) co_await look_up_client_name();
         for (bool first = true;; first = false) {
             RequestParser parser;
             parser.header_limit(static_cast<std::uint32_t>(std::min<std::uint64_t>(
@@ -123,11 +124,41 @@ class Session {
     }
 
   private:
+    static bool uses_srcdomain(const Config& c) {
+        for (const auto& [name, acl] : c.acls)
+            if (acl.type == AclType::srcdomain) return true;
+        return false;
+    }
+
+    // The client's name, as squid's srcdomain wants it: a reverse lookup with the connect
+    // deadline; none (srcdomain does not match) when it fails or takes too long.
+    awaitable<void> look_up_client_name() {
+        using namespace asio::experimental::awaitable_operators;
+        error_code ec;
+        auto peer = client_.socket().remote_endpoint(ec);
+        if (ec) co_return;
+        auto executor = co_await asio::this_coro::executor;
+        tcp::resolver resolver(executor);
+        asio::steady_timer deadline(executor);
+        deadline.expires_after(ctx_.config.connect_timeout.value);
+        const auto token = asio::experimental::as_tuple(asio::use_awaitable);
+        auto which = co_await (resolver.async_resolve(peer, token) || deadline.async_wait(token));
+        if (which.index() != 0) {
+            resolver.cancel();
+            co_return;
+        }
+        auto [e, results] = std::get<0>(which);
+        if (e || results.empty()) co_return;
+        std::string name = results.begin()->host_name();
+        if (!name.empty() && name != client_address_) client_name_ = name;
+    }
+
     Transaction begin() {
         Transaction tx;
         tx.entry.started = std::chrono::system_clock::now();
         tx.entry.client = client_address_;
         tx.facts.client = client_ip_;
+        tx.facts.client_name = client_name_;
         std::time_t now = std::time(nullptr);
         std::tm local{};
         ::localtime_r(&now, &local);
@@ -771,6 +802,7 @@ class Session {
     std::vector<char> piece_;
     std::string client_address_;
     common::IpAddress client_ip_;
+    std::optional<std::string> client_name_; // for srcdomain ACLs: reverse DNS, once
     ManagerSelf self_;
 };
 
