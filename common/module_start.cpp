@@ -11,7 +11,9 @@ namespace superd::common {
 
 ModuleStart module_start(const std::string& ident, const std::string& log_file, bool log_stderr) {
     ModuleStart m;
-    m.handed_over = detect_handoff(0) == HandOff::datagram;
+    const HandOff handoff = detect_handoff(0);
+    m.handed_over = handoff == HandOff::datagram || handoff == HandOff::listening_stream ||
+                    handoff == HandOff::connected_stream;
     if (m.handed_over) {
         int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
         if (null >= 0) {

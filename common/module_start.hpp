@@ -11,7 +11,7 @@
 namespace superd::common {
 
 struct ModuleStart {
-    bool handed_over = false; // a datagram socket on fd 0 (dgram, wait = yes)
+    bool handed_over = false; // superd's socket on fd 0: datagram, listening or connected
     LogOptions log;
 };
 

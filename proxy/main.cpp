@@ -101,16 +101,6 @@ std::string host_name() {
     return name;
 }
 
-// Under superd fds 1 and 2 are the socket too: point them at /dev/null (module_start does
-// this for datagram hand-offs only).
-void quiet_std_fds() {
-    int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (null < 0) return;
-    ::dup2(null, 1);
-    ::dup2(null, 2);
-    if (null > 2) ::close(null);
-}
-
 // Each client, origin connection and object being written holds a descriptor: the soft limit
 // is raised to max_filedescriptors (or, without it, to the hard limit), as squid does.
 void raise_descriptor_limit(const Config& config, spdlog::logger& log) {
@@ -168,7 +158,6 @@ int main(int argc, char** argv) {
     std::string log_file = o.log_file;
     if (log_file.empty() && config.cache_log) log_file = config.cache_log->value;
     auto start = common::module_start("superd-proxy", log_file, o.log_stderr && !handed_over);
-    if (handed_over) quiet_std_fds();
     try {
         common::setup_logging(start.log);
     } catch (const std::exception& e) {

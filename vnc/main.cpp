@@ -164,14 +164,6 @@ int main(int argc, char** argv) {
     }
 
     auto start = common::module_start("superd-vncd", o.log_file, o.log_stderr && !handed_over);
-    if (handed_over) {
-        int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-        if (null >= 0) {
-            ::dup2(null, 1);
-            ::dup2(null, 2);
-            if (null > 2) ::close(null);
-        }
-    }
     try {
         common::setup_logging(start.log);
     } catch (const std::exception& e) {
