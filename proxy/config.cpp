@@ -222,6 +222,8 @@ void Parser::parse_statement(Statement& st) {
         parse_forwarded_for(st);
     } else if (word == "via") {
         parse_on_off(st, config_.via);
+    } else if (word == "proxy_auto_config") {
+        parse_on_off(st, config_.proxy_auto_config);
     } else if (word == "cache_peer") {
         parse_cache_peer(st);
     } else if (word == "cache_peer_access") {

@@ -115,6 +115,8 @@ struct Config {
     std::optional<Setting<std::string>> visible_hostname; // none: the host's name
     Setting<ForwardedFor> forwarded_for{ForwardedFor::on, {}};
     Setting<bool> via{true, {}};
+    // superd's own: serve a PAC file naming this proxy at /wpad.dat and /proxy.pac (proxy/pac.hpp).
+    Setting<bool> proxy_auto_config{false, {}};
     std::vector<CachePeer> cache_peers;
     Setting<std::uint64_t> request_header_max_size{64 * KiB, {}};
     Setting<std::uint64_t> request_body_max_size{0, {}}; // 0: no limit

@@ -4,6 +4,7 @@
 #include "proxy/forward_headers.hpp"
 #include "proxy/invalidation.hpp"
 #include "proxy/manager.hpp"
+#include "proxy/pac.hpp"
 #include "proxy/range.hpp"
 #include "proxy/relay.hpp"
 #include "proxy/request_target.hpp"
@@ -200,8 +201,14 @@ class Session {
         // http_access (proxy/manager.hpp).
         auto manager = connect ? std::nullopt : manager_request(req.target(), self_);
         if (manager) tx.entry.url = tx.facts.url = manager->url;
+        // The PAC file about this proxy (proxy_auto_config on), also after http_access.
+        auto pac = connect || manager || !ctx_.config.proxy_auto_config.value
+                       ? std::nullopt
+                       : pac_request(req.target(), self_);
+        if (pac) tx.entry.url = tx.facts.url = pac->url;
         auto target = connect   ? parse_authority_form(req.target())
                       : manager ? std::optional<RequestTarget>(manager->target)
+                      : pac     ? std::optional<RequestTarget>(pac->target)
                                 : parse_absolute_http(req.target());
         if (!target)
             co_return co_await send_error(tx, http::status::bad_request, "ERR_INVALID_URL",
@@ -211,6 +218,7 @@ class Session {
         tx.facts.port = target->port;
         tx.facts.dst_ip = common::IpAddress::parse(target->host);
         tx.facts.scheme = manager                          ? manager->scheme
+                          : pac                            ? "http"
                           : connect && target->port == 443 ? "https"
                                                            : "http";
         if (!ctx_.config.check_http_access(tx.facts).allowed()) {
@@ -220,6 +228,7 @@ class Session {
                                           "Access to this URL is denied by http_access.");
         }
         if (manager) co_return co_await answer_manager(parser, *manager, tx);
+        if (pac) co_return co_await answer_pac(parser, tx);
         if (connect) co_return co_await tunnel(*target, tx);
         if (req.method() == http::verb::options || req.method() == http::verb::trace) {
             // Max-Forwards 0: this proxy is the final recipient (RFC 9110 7.6.2).
@@ -271,6 +280,19 @@ class Session {
         if (ctx_.disk_cache) snapshot.disk = ctx_.disk_cache();
         auto res = manager_response(manager.page, req.method(), snapshot);
         // A request body (none is expected) is not read: close after it.
+        const bool keep = req.keep_alive() && parser.is_done();
+        res.keep_alive(keep);
+        tx.entry.code = "TCP_MISS";
+        tx.entry.type = media_type(res);
+        co_await write_whole(res, tx);
+        co_return keep;
+    }
+
+    // The PAC file, logged as the manager's pages are: TCP_MISS, HIER_NONE.
+    awaitable<bool> answer_pac(RequestParser& parser, Transaction& tx) {
+        auto& req = parser.get();
+        ++ctx_.counters["pac_requests"];
+        auto res = pac_response(req.method(), self_);
         const bool keep = req.keep_alive() && parser.is_done();
         res.keep_alive(keep);
         tx.entry.code = "TCP_MISS";

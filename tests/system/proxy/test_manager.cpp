@@ -34,6 +34,7 @@ class ProxyManager : public ::testing::Test {
                                              "http_access allow localnet\n"
                                              "http_access deny all\n"
                                              "visible_hostname test-proxy\n"
+                                             "proxy_auto_config on\n"
                                              "access_log stdio:" +
                                                  e.dir.file("access.log") + " squid\n");
         // No manager at all: cache_object:// by its scheme, the rest by squid's `manager`.
@@ -222,6 +223,54 @@ TEST_F(ProxyManager, DeniedByHttpAccessIs403) {
     auto r = curl({"-x", proxy_url(env_->locked_port),
                    "http://127.0.0.1:" + std::to_string(env_->origin_port) + "/hello"});
     EXPECT_EQ(status_of(r), "200") << r.out << diagnostics();
+}
+
+} // namespace
+} // namespace superd::system_test
+
+namespace superd::system_test {
+namespace {
+
+// proxy_auto_config: the PAC file a lab's DHCP server names as WPAD (option 252), evaluated by
+// a real PAC engine (pacparser, what pactester uses), whose answer then carries a request.
+TEST_F(ProxyManager, PacFileNamesTheProxyAndAPacEngineUsesIt) {
+    const std::string self = "127.0.0.1:" + std::to_string(env_->proxy_port);
+    auto pac = curl({"-D", "-", "http://" + self + "/wpad.dat"});
+    ASSERT_EQ(status_of(pac), "200") << pac.out << diagnostics();
+    EXPECT_NE(pac.out.find("Content-Type: application/x-ns-proxy-autoconfig"), std::string::npos)
+        << pac.out;
+    EXPECT_NE(pac.out.find("return \"PROXY " + self + "; DIRECT\";"), std::string::npos) << pac.out;
+    EXPECT_TRUE(log_shows("access.log", "TCP_MISS/200")) << diagnostics();
+    EXPECT_TRUE(log_shows("access.log", "GET http://" + self + "/wpad.dat")) << diagnostics();
+
+    const std::string script = env_->dir.file("wpad.dat");
+    write_file(script, pac.out.substr(pac.out.find("\r\n\r\n") + 4,
+                                      pac.out.rfind('\n') - pac.out.find("\r\n\r\n") - 4));
+    auto find = [&](const std::string& url, const std::string& host) {
+        return run_command(clean_env({"/usr/bin/python3", "-c",
+                                      "import sys, pacparser\n"
+                                      "pacparser.init()\n"
+                                      "pacparser.parse_pac_file(sys.argv[1])\n"
+                                      "print(pacparser.find_proxy(sys.argv[2], sys.argv[3]))\n",
+                                      script, url, host}),
+                           {}, 20s);
+    };
+    auto remote = find("http://origin.lab.test/hello", "origin.lab.test");
+    ASSERT_EQ(remote.status, 0) << remote.out
+                                << "\n(python3-pacparser: scripts/install-deps installs it)";
+    EXPECT_EQ(remote.out, "PROXY " + self + "; DIRECT\n");
+    EXPECT_EQ(find("http://localhost/", "localhost").out, "DIRECT\n");
+    EXPECT_EQ(find("http://builder/", "builder").out, "DIRECT\n");
+
+    // What the engine chose carries a request to the origin.
+    const std::string chosen = remote.out.substr(6, remote.out.find(';') - 6);
+    auto r = curl({"-x", "http://" + chosen,
+                   "http://127.0.0.1:" + std::to_string(env_->origin_port) + "/hello"});
+    EXPECT_EQ(status_of(r), "200") << r.out << diagnostics();
+
+    // Off (the default): an origin-form request is not a proxy request.
+    auto off = curl({"http://127.0.0.1:" + std::to_string(env_->locked_port) + "/wpad.dat"});
+    EXPECT_EQ(status_of(off), "400") << off.out;
 }
 
 } // namespace

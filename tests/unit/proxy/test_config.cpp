@@ -497,7 +497,10 @@ TEST_F(ProxyConfig, AccessLogs) {
 
 TEST_F(ProxyConfig, SimpleValues) {
     Config c = clean("cache_log /tmp/cache.log\nvisible_hostname proxy.lab.test\n"
-                     "forwarded_for delete\nvia off\nmax_filedescriptors 4096\n");
+                     "forwarded_for delete\nvia off\nmax_filedescriptors 4096\n"
+                     "proxy_auto_config on\n");
+    EXPECT_TRUE(c.proxy_auto_config.value);
+    EXPECT_FALSE(clean("").proxy_auto_config.value);
     EXPECT_EQ(c.cache_log->value, "/tmp/cache.log");
     EXPECT_EQ(c.visible_hostname->value, "proxy.lab.test");
     EXPECT_EQ(c.visible_hostname->where.line, 2);
@@ -510,7 +513,7 @@ TEST_F(ProxyConfig, SimpleValues) {
         EXPECT_EQ(clean("forwarded_for " + std::string(to_string(v)) + "\n").forwarded_for.value,
                   v);
     EXPECT_EQ(errors("cache_log\nvisible_hostname a b\nforwarded_for maybe\nvia yes\n"
-                     "via\nmax_filedescriptors many\n"),
+                     "via\nmax_filedescriptors many\nproxy_auto_config yes\n"),
               (Messages{
                   "squid.conf:1: 'cache_log' needs a value",
                   "squid.conf:2: unexpected 'b' in 'visible_hostname'",
@@ -518,6 +521,7 @@ TEST_F(ProxyConfig, SimpleValues) {
                   "squid.conf:4: 'via' needs 'on' or 'off'",
                   "squid.conf:5: 'via' needs 'on' or 'off'",
                   "squid.conf:6: 'max_filedescriptors' needs a number (0..16777216)",
+                  "squid.conf:7: 'proxy_auto_config' needs 'on' or 'off'",
               }));
 }
 
