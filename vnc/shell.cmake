@@ -12,4 +12,4 @@ target_link_libraries(superd_vnc_shell PUBLIC superd_vnc_rfb superd_vnc_term sup
 
 add_executable(superd-vncd ${CMAKE_CURRENT_LIST_DIR}/main.cpp)
 target_link_libraries(superd-vncd PRIVATE superd_vnc_shell)
-install(TARGETS superd-vncd RUNTIME DESTINATION sbin)
+install(TARGETS superd-vncd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
