@@ -1,5 +1,7 @@
 #include "vnc/console_host.hpp"
 
+#include <algorithm>
+
 #include <sys/wait.h>
 
 namespace superd::vnc {
@@ -48,15 +50,21 @@ void ConsoleHost::output(std::string_view bytes, bool more) {
     // Output after a quiet spell (a key's echo, a prompt) goes out at once. Output that keeps
     // coming (a scroll of many lines) is a flood: its screen goes out when the flood pauses for
     // flood_gap, or every max_hold, like a terminal's jump scroll — one update of the final
-    // screen rather than one per read, each nearly a whole new screen.
+    // screen rather than one per read, each nearly a whole new screen. A read that alone
+    // scrolls a whole screen starts a flood too: nobody reads that screen before the next, and
+    // no echo is that long.
     const auto now = std::chrono::steady_clock::now();
-    const bool flood = more || now - last_output_ < flood_gap;
+    const bool screenful = std::ranges::count(bytes, '\n') >= console_.rows();
+    const bool flood = more || screenful || now - last_output_ < flood_gap;
     last_output_ = now;
     if (!flood) {
         broadcast();
         return;
     }
-    if (now - last_broadcast_ >= max_hold) {
+    // max_hold counts from the first output held, so that a long flood still shows progress.
+    if (!flush_pending_) {
+        hold_since_ = now;
+    } else if (now - hold_since_ >= max_hold) {
         broadcast();
         return;
     }
@@ -71,7 +79,6 @@ void ConsoleHost::output(std::string_view bytes, bool more) {
 }
 
 void ConsoleHost::broadcast() {
-    last_broadcast_ = std::chrono::steady_clock::now();
     if (flush_pending_) {
         flush_pending_ = false;
         flush_timer_.cancel();

@@ -73,7 +73,7 @@ class ConsoleHost {
     bool stopping_ = false;
     static constexpr std::chrono::milliseconds flood_gap{10};
     static constexpr std::chrono::milliseconds max_hold{100};
-    std::chrono::steady_clock::time_point last_broadcast_{}, last_output_{};
+    std::chrono::steady_clock::time_point hold_since_{}, last_output_{};
     boost::asio::steady_timer flush_timer_;
     bool flush_pending_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
