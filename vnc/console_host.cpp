@@ -16,7 +16,9 @@ ConsoleHost::ConsoleHost(boost::asio::io_context& io, ConsoleConfig config, cons
           io, [this](std::string_view bytes, bool more) { output(bytes, more); },
           [this](int status) { exited(status); })
     , restart_timer_(io)
-    , flush_timer_(io) {}
+    , flush_timer_(io) {
+    if (config_.log) console_log_.emplace(config_.name, *config_.log, log_);
+}
 
 ConsoleHost::~ConsoleHost() {
     *alive_ = false;
@@ -45,6 +47,7 @@ void ConsoleHost::launch() {
 }
 
 void ConsoleHost::output(std::string_view bytes, bool more) {
+    if (console_log_) console_log_->append(bytes);
     console_.feed(bytes);
     if (auto answer = console_.take_output(); !answer.empty()) pty_.write(answer);
     // Output after a quiet spell (a key's echo, a prompt) goes out at once. Output that keeps

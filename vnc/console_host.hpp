@@ -1,11 +1,12 @@
 #pragma once
 // One console as its viewers share it: the command in its pty (restarted as configured), the
-// libvterm screen it draws into, and the viewers watching it. Output from the pty becomes
-// damage, which every viewer collects until it asks for an update; viewers' keys and pastes
-// go to the pty. The share policy (yes / no / exclusive) is applied when a viewer's ClientInit
-// arrives. Under superd with wait = no, each process has its own ConsoleHost: a console per
-// viewer.
+// libvterm screen it draws into, and the viewers watching it. Output from the pty goes to the
+// console's log file (if it has one) and becomes damage, which every viewer collects until it
+// asks for an update; viewers' keys and pastes go to the pty. The share policy (yes / no /
+// exclusive) is applied when a viewer's ClientInit arrives. Under superd with wait = no, each
+// process has its own ConsoleHost: a console per viewer.
 #include "vnc/config/config.hpp"
+#include "vnc/console_log.hpp"
 #include "vnc/pty_process.hpp"
 #include "vnc/term/console.hpp"
 
@@ -14,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -67,6 +69,7 @@ class ConsoleHost {
     ConsoleConfig config_;
     std::shared_ptr<spdlog::logger> log_;
     Console console_;
+    std::optional<ConsoleLog> console_log_; // vnc.ini `log`
     PtyProcess pty_;
     boost::asio::steady_timer restart_timer_;
     std::set<ViewerLink*> viewers_;

@@ -2,6 +2,7 @@
 # (TCP, TLS, WebSocket), and the program.
 add_library(superd_vnc_shell STATIC
   ${CMAKE_CURRENT_LIST_DIR}/console_host.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/console_log.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pty_process.cpp
   ${CMAKE_CURRENT_LIST_DIR}/transport.cpp
   ${CMAKE_CURRENT_LIST_DIR}/viewer.cpp

@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace superd::vnc {
@@ -82,6 +83,7 @@ class KeyApplier {
     void title(const IniEntry& e);
     void max_viewers(const IniEntry& e);
     void clipboard_max(const IniEntry& e);
+    void log(const IniEntry& e) { console_.log = path(e); }
 
     ConsoleConfig& console_;
     bool in_defaults_;
@@ -109,6 +111,7 @@ const KeyApplier::Key KeyApplier::keys[] = {
     {"title", true, &KeyApplier::title},
     {"max_viewers", false, &KeyApplier::max_viewers},
     {"clipboard_max", false, &KeyApplier::clipboard_max},
+    {"log", true, &KeyApplier::log}, // one file per console: two would interleave
 };
 
 void KeyApplier::apply(const IniEntry& entry) {
@@ -348,6 +351,7 @@ class ConfigBuilder {
         for (const IniSection* section : consoles)
             config.consoles.push_back(build_console(base, *section));
         check_ports(config);
+        check_logs(config);
         if (config.consoles.empty() && names.empty())
             diags_.error({file_, 0}, "no [console NAME] section: nothing to serve");
         return config;
@@ -401,6 +405,22 @@ class ConfigBuilder {
         }
     }
 
+    // Two consoles appending to one log file would interleave their bytes.
+    void check_logs(const VncConfig& config) {
+        for (std::size_t i = 0; i < config.consoles.size(); ++i) {
+            const ConsoleConfig& c = config.consoles[i];
+            if (!c.log) continue;
+            for (std::size_t j = 0; j < i; ++j) {
+                const ConsoleConfig& first = config.consoles[j];
+                if (first.log != c.log) continue;
+                diags_.error(c.where_of("log"), "log " + *c.log + " of console " + quote(c.name) +
+                                                    " is already console " + quote(first.name) +
+                                                    "'s (" + where_text(first.where) + ")");
+                break;
+            }
+        }
+    }
+
     const std::string& file_;
     common::Diagnostics& diags_;
 };
@@ -409,6 +429,22 @@ void check_readable(const ConsoleConfig& c, std::string_view key,
                     const std::optional<std::string>& path, common::Diagnostics& diags) {
     if (path && ::access(path->c_str(), R_OK) != 0)
         diags.error(c.where_of(key), std::string(key) + " " + *path + ": " + std::strerror(errno));
+}
+
+// The log file itself is created when the console starts; its folder must be there already.
+void check_log_folder(const ConsoleConfig& c, common::Diagnostics& diags) {
+    if (!c.log) return;
+    std::string folder = std::filesystem::path(*c.log).parent_path().string();
+    if (folder.empty()) folder = ".";
+    struct stat st {};
+    std::string why;
+    if (::stat(c.log->c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        why = "is a directory";
+    else if (::stat(folder.c_str(), &st) != 0)
+        why = "folder " + folder + ": " + std::strerror(errno);
+    else if (!S_ISDIR(st.st_mode))
+        why = folder + " is not a directory";
+    if (!why.empty()) diags.error(c.where_of("log"), "log " + *c.log + ": " + why);
 }
 
 void check_password_file(const ConsoleConfig& c, std::string_view key,
@@ -512,6 +548,7 @@ VncConfig load_config(const std::string& path, common::Diagnostics& diags) {
         if (first_time(c, "tls_cert")) check_readable(c, "tls_cert", c.tls_cert, diags);
         if (first_time(c, "tls_key")) check_readable(c, "tls_key", c.tls_key, diags);
         if (first_time(c, "font")) check_readable(c, "font", c.font, diags);
+        check_log_folder(c, diags);
     }
     return config;
 }

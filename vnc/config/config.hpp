@@ -65,6 +65,9 @@ struct ConsoleConfig {
     std::string title;                        // the desktop name; defaults to `name`
     int max_viewers = 16;                     // viewers connected at once
     std::uint32_t clipboard_max = 256 * 1024; // bytes of cut text, each way; 0: no clipboard
+    // Every byte the command writes to the pty, appended as received (before the terminal
+    // emulation), like conserver's logfile; none: no log.
+    std::optional<std::string> log;
 
     SourceLocation where; // the [console NAME] line
     // Where each key that is set came from: the console's own line, else the [defaults] line.
@@ -94,7 +97,8 @@ VncConfig parse_config(std::string_view text, const std::string& file, common::D
 
 // Reads the file at `path` and parses it; then, for a config without errors, checks what the
 // consoles name on disk: the password files are readable vncpasswd files, the TLS files and
-// fonts readable. The config is usable only when !diags.has_errors().
+// fonts readable, the folder of each console log exists. The config is usable only when
+// !diags.has_errors().
 VncConfig load_config(const std::string& path, common::Diagnostics& diags);
 
 } // namespace superd::vnc

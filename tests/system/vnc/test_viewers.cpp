@@ -2,13 +2,14 @@
 // pixel, the same output drawn by the console code in the test; vncsnapshot (JPEG) nearly so,
 // also with a VNC password; keys typed over RFB reach the pty and show on the next capture; two
 // viewers of a shared console see one screen; under superd with wait = no each viewer gets a
-// console of its own.
+// console of its own; a console's log file gets the command's bytes as written.
 #include "tests/system/vnc/vnc_fixture.hpp"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -313,6 +314,68 @@ TEST(VncConsole, AnEndedCommandIsRestartedWithABanner) {
     EXPECT_GE(count_of(read_file(dir.file("vncd.log")), "exited with status 3"), 2)
         << read_file(dir.file("vncd.log"));
     EXPECT_GE(count_of(read_file(dir.file("vncd.log")), "started /bin/sh"), 2);
+}
+
+// `log`: the bytes the command wrote, as written (escape sequences and the pty's CR LF
+// included), appended across restarts; `-t` refuses a log whose folder is missing.
+TEST(VncConsole, TheConsoleLogHasWhatTheCommandWrote) {
+    TempDir dir;
+    int port = free_port(SOCK_STREAM);
+    write_file(dir.file("vnc.ini"),
+               "[console logged]\n"
+               "command = /bin/sh -c \"printf 'boot: \\\\033[1mready\\\\033[0m\\\\n'; sleep 0.1\"\n"
+               "geometry = 40x10\n"
+               "restart_delay = 0\n"
+               "log = console.log\n"
+               "port = " +
+                   std::to_string(port) + "\n");
+    auto check = run_command({vncd_binary(), "-t", "-c", dir.file("vnc.ini")}, {}, 10s);
+    ASSERT_EQ(check.status, 0) << check.out;
+    Process vncd;
+    ASSERT_TRUE(vncd.start({vncd_binary(), "-c", dir.file("vnc.ini"), "-d"}, dir.file("vncd.log")));
+    const std::string line = "boot: \033[1mready\033[0m\r\n";
+    EXPECT_TRUE(
+        wait_until([&] { return count_of(read_file(dir.file("console.log")), line) >= 2; }, 10s))
+        << read_file(dir.file("console.log")) << read_file(dir.file("vncd.log"));
+    vncd.kill_now();
+    std::string logged = read_file(dir.file("console.log"));
+    EXPECT_EQ(logged.substr(0, 2 * line.size()), line + line);
+    struct stat st {};
+    ASSERT_EQ(::stat(dir.file("console.log").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0640u);
+
+    write_file(dir.file("lost.ini"), "[console a]\ncommand = /bin/cat\nlog = gone/a.log\n");
+    auto bad = run_command({vncd_binary(), "-t", "-c", dir.file("lost.ini")}, {}, 10s);
+    EXPECT_EQ(WEXITSTATUS(bad.status), 1) << bad.out;
+    EXPECT_NE(bad.out.find(dir.file("lost.ini") + ":3: log " + dir.file("gone/a.log") +
+                           ": folder " + dir.file("gone") + ": No such file or directory"),
+              std::string::npos)
+        << bad.out;
+}
+
+// A log that cannot be written (/dev/full: ENOSPC) is reported once; the console goes on.
+TEST(VncConsole, ALogWriteErrorIsReportedOnceAndTheConsoleGoesOn) {
+    TempDir dir;
+    int port = free_port(SOCK_STREAM);
+    write_file(dir.file("vnc.ini"), "[console full]\n"
+                                    "command = /bin/sh -c \"echo to a full disk; sleep 0.1\"\n"
+                                    "geometry = 40x10\n"
+                                    "restart_delay = 0\n"
+                                    "log = /dev/full\n"
+                                    "port = " +
+                                        std::to_string(port) + "\n");
+    Process vncd;
+    ASSERT_TRUE(vncd.start({vncd_binary(), "-c", dir.file("vnc.ini"), "-d"}, dir.file("vncd.log")));
+    EXPECT_TRUE(wait_until(
+        [&] { return count_of(read_file(dir.file("vncd.log")), "started /bin/sh") >= 3; }, 10s))
+        << read_file(dir.file("vncd.log"));
+    EXPECT_EQ(count_of(read_file(dir.file("vncd.log")),
+                       "console full: log /dev/full: write: No space left on device; not logging "
+                       "this console any more"),
+              1)
+        << read_file(dir.file("vncd.log"));
+    std::string out;
+    EXPECT_TRUE(capture_gvnc(port, dir, &out)) << out;
 }
 
 // -t: every mistake with its file:line, exit 1; a good file: "configuration OK", exit 0.

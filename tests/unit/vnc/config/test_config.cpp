@@ -1,6 +1,8 @@
 // vnc.ini: every key, the defaults, [defaults], relative paths, and lookups.
 #include "vnc_config_test.hpp"
 
+#include <filesystem>
+
 namespace superd::vnc::test {
 namespace {
 
@@ -32,6 +34,7 @@ TEST_F(VncConfigValid, BuiltInDefaults) {
     EXPECT_EQ(c.title, "guest1");
     EXPECT_EQ(c.max_viewers, 16);
     EXPECT_EQ(c.clipboard_max, 256u * 1024);
+    EXPECT_FALSE(c.log.has_value());
     EXPECT_EQ(c.where.line, 1);
     EXPECT_EQ(c.where_of("geometry").line, 1); // a default: the section's line
     EXPECT_EQ(c.where_of("command").line, 2);
@@ -164,6 +167,25 @@ TEST_F(VncConfigValid, AbsolutePathsStayAndBuiltinFont) {
                              "font = /usr/share/consolefonts/Lat15-Fixed16.psf.gz\n");
     EXPECT_FALSE(config.consoles[0].font.has_value());
     EXPECT_EQ(config.consoles[1].font, "/usr/share/consolefonts/Lat15-Fixed16.psf.gz");
+}
+
+TEST_F(VncConfigValid, ConsoleLogPaths) {
+    write("logs/keep", "");
+    VncConfig config = clean("[console a]\n"
+                             "command = a\n"
+                             "log = logs/a.log\n"
+                             "[console b]\n"
+                             "command = b\n"
+                             "log = " +
+                             dir_ +
+                             "/b.log\n"
+                             "[console c]\n"
+                             "command = c\n");
+    EXPECT_EQ(config.consoles[0].log, dir_ + "/logs/a.log"); // relative to the file's folder
+    EXPECT_EQ(config.consoles[0].where_of("log").line, 3);
+    EXPECT_EQ(config.consoles[1].log, dir_ + "/b.log");
+    EXPECT_FALSE(config.consoles[2].log.has_value());
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/logs/a.log")); // made when the console starts
 }
 
 TEST_F(VncConfigValid, SizesAndLimits) {

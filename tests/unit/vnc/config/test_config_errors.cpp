@@ -1,6 +1,8 @@
 // vnc.ini: every mistake, reported as "file:line: message", all of them in one run.
 #include "vnc_config_test.hpp"
 
+#include <filesystem>
+
 #include <sys/stat.h>
 
 namespace superd::vnc::test {
@@ -61,13 +63,15 @@ TEST_F(VncConfigErrors, ConsoleOnlyKeysInDefaults) {
                      "display = 1\n"
                      "title = x\n"
                      "listen = 127.0.0.1:5900\n"
+                     "log = all.log\n"
                      "[console a]\ncommand = a\n"),
               (Messages{"vnc.ini:2: 'command' cannot be in [defaults]: it is one console's own",
                         "vnc.ini:3: 'port' cannot be in [defaults]: it is one console's own",
                         "vnc.ini:4: 'display' cannot be in [defaults]: it is one console's own",
                         "vnc.ini:5: 'title' cannot be in [defaults]: it is one console's own",
                         "vnc.ini:6: 'listen' in [defaults] takes an address only: a port is one "
-                        "console's own"}));
+                        "console's own",
+                        "vnc.ini:7: 'log' cannot be in [defaults]: it is one console's own"}));
 }
 
 TEST_F(VncConfigErrors, PortDisplayListenConflicts) {
@@ -171,6 +175,22 @@ TEST_F(VncConfigErrors, TheFilesNamedMustBeUsable) {
                         "with a view-only password), not 3",
                         "vnc.ini:12: tls_key key.pem: No such file or directory",
                         "vnc.ini:13: font fonts/none.psf: No such file or directory"}));
+}
+
+TEST_F(VncConfigErrors, ConsoleLogs) {
+    write("plain", "");
+    std::filesystem::create_directories(dir_ + "/logs.d");
+    EXPECT_EQ(errors("[console a]\ncommand = a\nlog = missing/a.log\n"
+                     "[console b]\ncommand = b\nlog = plain/b.log\n"
+                     "[console c]\ncommand = c\nlog = logs.d\n"),
+              (Messages{"vnc.ini:3: log missing/a.log: folder missing: No such file or directory",
+                        "vnc.ini:6: log plain/b.log: plain is not a directory",
+                        "vnc.ini:9: log logs.d: is a directory"}));
+    EXPECT_EQ(errors("[console a]\ncommand = a\nlog = same.log\n"
+                     "[console b]\ncommand = b\nlog = same.log\n"),
+              Messages{"vnc.ini:6: log same.log of console 'b' is already console 'a''s (line 1)"});
+    EXPECT_EQ(errors("[console a]\ncommand = a\nlog =\n"),
+              Messages{"vnc.ini:3: 'log' needs a value"});
 }
 
 TEST_F(VncConfigErrors, SyntaxAndMeaningErrorsTogether) {
