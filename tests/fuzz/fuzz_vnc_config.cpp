@@ -28,6 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     std::set<std::string> names;
     std::set<std::uint16_t> ports;
+    std::set<std::string> logs;
     for (const ConsoleConfig& c : config.consoles) {
         require(!c.name.empty() && c.where.line > 0, "a console has a name and a line");
         require(names.insert(c.name).second, "console names are unique");
@@ -49,6 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         require(c.tls_cert.has_value() == c.tls_key.has_value(), "TLS files come in pairs");
         require(!c.tls_only || c.tls_cert.has_value(), "tls_only has TLS files");
         require(!c.viewonly_password_file || c.password_file, "view-only needs full access");
+        require(!c.log || (!c.log->empty() && logs.insert(*c.log).second),
+                "a clean config's logs are named and unique");
     }
     return 0;
 }
