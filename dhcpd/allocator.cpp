@@ -276,8 +276,8 @@ std::optional<std::uint32_t> Engine::never_used(const Network& net, const Client
     return std::nullopt;
 }
 
-EffectiveParameters Engine::params_for(const Network& net, const ClientId& client,
-                                       std::uint32_t address) const {
+EffectiveParameters Engine::params_for(const Packet& req, const Network& net,
+                                       const ClientId& client, std::uint32_t address) const {
     const Subnet* subnet = net.selected;
     const Pool* pool = nullptr;
     if (address) {
@@ -285,7 +285,7 @@ EffectiveParameters Engine::params_for(const Network& net, const ClientId& clien
             if (s->contains(address)) subnet = s;
         if (const auto* c = candidate_for(net, address, client, false)) pool = c->pool;
     }
-    return effective_parameters(config_, *subnet, pool, client.host);
+    return effective_parameters(config_, *subnet, pool, client.host, &req);
 }
 
 void Engine::hold(std::uint32_t address, const ClientId& client, std::int64_t now) {

@@ -25,9 +25,6 @@ constexpr std::string_view unsupported_statements[] = {"failover",
                                                        "class",
                                                        "subclass",
                                                        "on",
-                                                       "if",
-                                                       "elsif",
-                                                       "else",
                                                        "subnet6",
                                                        "range6",
                                                        "prefix6",
@@ -156,6 +153,16 @@ void Parser::parse_statement(TokenCursor& in, const Frame& frame) {
         return;
     }
     const std::string& word = keyword.text;
+    if (frame.params && !allowed_in_if(word)) {
+        diags_.error(in.where(keyword), "'" + word + "' is not allowed inside 'if'");
+        in.skip_statement();
+        return;
+    }
+    if (word == "elsif" || word == "else") {
+        diags_.error(in.where(keyword), "'" + word + "' without 'if'");
+        in.skip_statement();
+        return;
+    }
     if (!allowed(word, frame.kind)) {
         diags_.error(in.where(keyword), "'" + word + "' is not allowed " + place(frame.kind));
         in.skip_statement();
@@ -178,9 +185,12 @@ void Parser::parse_statement(TokenCursor& in, const Frame& frame) {
         parse_fixed_address(in, frame);
     } else if (word == "include") {
         parse_include(in, frame);
+    } else if (word == "if") {
+        parse_if(in, keyword, frame);
     } else if (word == "option") {
-        auto option = parse_option(in, declarations_, diags_);
+        auto option = parse_option(in, declarations_, diags_, frame.params == nullptr);
         if (!option) return;
+        option->order = ++order_;
         auto& options = params(frame).options;
         auto same = std::ranges::find(options, option->code, &OptionValue::code);
         if (same != options.end()) {

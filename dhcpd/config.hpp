@@ -6,6 +6,7 @@
 // The result is meant to be built once and then shared read-only (e.g. shared_ptr<const Config>):
 // reload parses a new one and swaps it in only when it has no errors.
 #include "common/diagnostics.hpp"
+#include "dhcpd/expression.hpp"
 
 #include <array>
 #include <cstdint>
@@ -18,10 +19,13 @@ namespace superd::dhcp {
 
 using common::SourceLocation;
 
-// A value and the statement that set it.
+// A value and the statement that set it. `order` numbers the statements of the whole config in
+// the order they were read: within a scope, the later of two statements wins, whether one of
+// them sits in an `if` or not.
 template <class T> struct Setting {
     T value{};
     SourceLocation where;
+    std::uint32_t order = 0;
 };
 
 using MacAddress = std::array<std::uint8_t, 6>;
@@ -35,6 +39,7 @@ struct OptionValue {
     std::uint8_t code = 0;
     std::vector<std::uint8_t> value;
     SourceLocation where;
+    std::uint32_t order = 0; // as Setting::order
 };
 
 // The parameters one scope sets itself; unset means "inherit from the enclosing scope".
@@ -55,10 +60,27 @@ struct Parameters {
 enum class ScopeKind { global, group, shared_network, subnet, pool, host };
 std::string_view to_string(ScopeKind kind);
 
+struct IfStatement;
+
+// One branch of an `if`: `if` and `elsif` have a condition, `else` has none.
+struct Branch {
+    std::optional<Expression> condition;
+    Parameters params;               // what the branch sets
+    std::vector<IfStatement> nested; // the `if`s inside it
+    SourceLocation where;
+};
+
+// `if C { } elsif C { } else { }`: the first branch whose condition is true is run.
+struct IfStatement {
+    std::vector<Branch> branches;
+    SourceLocation where;
+};
+
 struct Scope {
     ScopeKind kind = ScopeKind::global;
     std::optional<std::size_t> parent; // index into Config::scopes; none for the global scope
-    Parameters params;
+    Parameters params;                 // the statements outside any `if`
+    std::vector<IfStatement> conditionals;
 };
 
 struct Range {
@@ -121,6 +143,7 @@ struct Config {
 // The parameters in force for a client, most specific first: host (and the groups it is in) >
 // pool > subnet > shared-network (and groups around them) > global, as ISC dhcpd resolves them.
 // Unset values take ISC's defaults; subnet-mask (option 1) defaults to the subnet's netmask.
+// The `if`s of each scope are evaluated against `request` (none: every option is missing).
 struct EffectiveParameters {
     std::uint32_t default_lease_time = 43200;
     std::uint32_t max_lease_time = 86400;
@@ -135,7 +158,12 @@ struct EffectiveParameters {
     const OptionValue* find_option(std::uint8_t code) const;
 };
 EffectiveParameters effective_parameters(const Config& config, const Subnet& subnet,
-                                         const Pool* pool = nullptr, const Host* host = nullptr);
+                                         const Pool* pool = nullptr, const Host* host = nullptr,
+                                         const Packet* request = nullptr);
+
+// What one scope sets for this request: its statements, and those of the `if` branches taken,
+// the later statement winning.
+Parameters scope_parameters(const Scope& scope, const EvalContext& context);
 
 // Parses the file at `path` and what it includes (relative to the including file). Errors and
 // warnings go to diags as "file:line: message"; the config is usable only when

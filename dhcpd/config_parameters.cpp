@@ -47,15 +47,18 @@ void Parser::parse_permit(TokenCursor& in, const Token& keyword, const Frame& fr
     } else if (what.text == "bootp") {
         set(p.allow_bootp, allow, where);
     } else if (what.text == "unknown-clients") {
-        if (frame.kind == ScopeKind::pool) {
+        // Inside an `if`, ISC reads it as the parameter (boot-unknown-clients), never as a
+        // pool permit: permits decide who may have the pool's addresses, not per request.
+        if (frame.kind == ScopeKind::pool && !frame.params) {
             set(config_.pools[*frame.pool].unknown_clients, allow, where);
         } else {
             set(p.allow_unknown_clients, allow, where);
         }
-    } else if (what.text == "known-clients" && frame.kind == ScopeKind::pool) {
+    } else if (what.text == "known-clients" && frame.kind == ScopeKind::pool && !frame.params) {
         set(config_.pools[*frame.pool].known_clients, allow, where);
     } else if (what.text == "known-clients") {
-        diags_.error(where, "'" + statement + "' is only allowed inside a pool");
+        diags_.error(where, "'" + statement + "' is only allowed inside a pool" +
+                                (frame.params ? ", outside 'if'" : ""));
         return in.skip_statement();
     } else {
         diags_.error(where, "unsupported statement '" + statement + "'");

@@ -77,6 +77,48 @@ std::string at(const SourceLocation& where) {
     return where.file + ":" + std::to_string(where.line);
 }
 
+// The later statement (Setting::order) of the two wins.
+template <class T>
+void overlay(std::optional<Setting<T>>& into, const std::optional<Setting<T>>& from) {
+    if (from && (!into || from->order > into->order)) into = from;
+}
+
+void overlay(Parameters& into, const Parameters& from) {
+    overlay(into.default_lease_time, from.default_lease_time);
+    overlay(into.max_lease_time, from.max_lease_time);
+    overlay(into.min_lease_time, from.min_lease_time);
+    overlay(into.authoritative, from.authoritative);
+    overlay(into.next_server, from.next_server);
+    overlay(into.filename, from.filename);
+    overlay(into.server_name, from.server_name);
+    overlay(into.allow_booting, from.allow_booting);
+    overlay(into.allow_bootp, from.allow_bootp);
+    overlay(into.allow_unknown_clients, from.allow_unknown_clients);
+    overlay(into.ping_check, from.ping_check);
+    for (const auto& o : from.options) {
+        auto same = std::ranges::find(into.options, o.code, &OptionValue::code);
+        if (same == into.options.end()) {
+            into.options.push_back(o);
+        } else if (o.order > same->order) {
+            *same = o;
+        }
+    }
+}
+
+// ISC's execute_statements: of each `if`, the first branch whose condition is true (null is
+// not), with the `if`s inside it.
+void run(const std::vector<IfStatement>& conditionals, const EvalContext& context,
+         Parameters& into) {
+    for (const auto& statement : conditionals) {
+        for (const auto& branch : statement.branches) {
+            if (branch.condition && evaluate(*branch.condition, context) != true) continue;
+            overlay(into, branch.params);
+            run(branch.nested, context, into);
+            break;
+        }
+    }
+}
+
 template <class T> void inherit(T& out, const std::optional<Setting<T>>& in, bool& done) {
     if (in && !done) out = in->value, done = true;
 }
@@ -120,19 +162,31 @@ class Resolver {
 
 } // namespace
 
+Parameters scope_parameters(const Scope& scope, const EvalContext& context) {
+    Parameters out = scope.params;
+    run(scope.conditionals, context, out);
+    return out;
+}
+
 EffectiveParameters effective_parameters(const Config& config, const Subnet& subnet,
-                                         const Pool* pool, const Host* host) {
+                                         const Pool* pool, const Host* host,
+                                         const Packet* request) {
+    const EvalContext context{request, host != nullptr};
     Resolver resolver;
+    auto add = [&](const Scope& scope) {
+        if (scope.conditionals.empty()) return resolver.add(scope.params); // no copy
+        resolver.add(scope_parameters(scope, context));
+    };
     // The host and the groups it sits in; a subnet around the host comes later, below the pool.
     for (auto s = host ? std::optional(host->scope) : std::nullopt; s;
          s = config.scopes[*s].parent) {
         const Scope& scope = config.scopes[*s];
         if (scope.kind != ScopeKind::host && scope.kind != ScopeKind::group) break;
-        resolver.add(scope.params);
+        add(scope);
     }
-    if (pool) resolver.add(config.scopes[pool->scope].params);
+    if (pool) add(config.scopes[pool->scope]);
     for (std::optional<std::size_t> s = subnet.scope; s; s = config.scopes[*s].parent)
-        resolver.add(config.scopes[*s].params);
+        add(config.scopes[*s]);
     return std::move(resolver).finish(subnet);
 }
 

@@ -13,7 +13,7 @@ bool is_blank(char c) {
 
 bool ends_word(char c) {
     return is_blank(c) || c == ';' || c == '{' || c == '}' || c == ',' || c == '=' || c == '"' ||
-           c == '#';
+           c == '#' || c == '(' || c == ')' || c == '!';
 }
 
 } // namespace
@@ -57,6 +57,9 @@ std::vector<Token> tokenize(const std::vector<common::ConfigLine>& lines, const 
                                  : c == '{' ? TokenKind::open_brace
                                  : c == '}' ? TokenKind::close_brace
                                  : c == ',' ? TokenKind::comma
+                                 : c == '(' ? TokenKind::open_paren
+                                 : c == ')' ? TokenKind::close_paren
+                                 : c == '!' ? TokenKind::bang
                                             : TokenKind::equals;
                 tokens.push_back({kind, std::string(1, c), n});
                 ++i;

@@ -151,7 +151,7 @@ std::optional<Reply> Engine::discover(const Packet& req, const RxInfo& rx, std::
     std::string line = "DHCPDISCOVER from " + client.hardware_text + via(req, rx);
     auto net = network_for(req, rx);
     if (!net) return drop("no_subnet", line + ": unknown network segment");
-    auto scope = effective_parameters(config_, *net->selected, nullptr, client.host);
+    auto scope = effective_parameters(config_, *net->selected, nullptr, client.host, &req);
     if (!scope.allow_booting) return drop("booting_denied", line + ": booting disallowed");
     if (!client.host && !scope.allow_unknown_clients)
         return drop("unknown_client", line + ": unknown client");
@@ -160,7 +160,7 @@ std::optional<Reply> Engine::discover(const Packet& req, const RxInfo& rx, std::
         return drop("no_free_address", line + ": network " + ipv4_string(net->selected->network) +
                                            "/" + std::to_string(net->selected->prefix_length()) +
                                            ": no free leases");
-    auto params = params_for(*net, client, *address);
+    auto params = params_for(req, *net, client, *address);
     Reply r;
     r.packet = reply_base(req, MessageType::offer);
     r.packet.yiaddr = *address;
@@ -201,7 +201,7 @@ std::optional<Reply> Engine::request(const Packet& req, const RxInfo& rx, std::i
     auto net = network_for(req, rx);
     if (!net) return drop("no_subnet", line + ": unknown network segment");
     // `deny booting` (ISC): the client is ignored, not refused, so another server may answer.
-    if (!effective_parameters(config_, *net->selected, nullptr, client.host).allow_booting)
+    if (!effective_parameters(config_, *net->selected, nullptr, client.host, &req).allow_booting)
         return drop("booting_denied", line + ": booting disallowed");
     bool on_net =
         std::ranges::any_of(net->subnets, [&](const Subnet* s) { return s->contains(address); });
@@ -231,7 +231,7 @@ std::optional<Reply> Engine::request(const Packet& req, const RxInfo& rx, std::i
 
 Reply Engine::ack(const Packet& req, const RxInfo& rx, const Network& net, const ClientId& client,
                   std::uint32_t address, std::int64_t now, const std::string& line) {
-    auto params = params_for(net, client, address);
+    auto params = params_for(req, net, client, address);
     std::uint32_t seconds = lease_seconds(params, req);
     Reply r;
     r.packet = reply_base(req, MessageType::ack);
@@ -285,7 +285,7 @@ std::optional<Reply> Engine::nak_if_authoritative(const Packet& req, const RxInf
                                                   std::uint32_t address, const std::string& line,
                                                   const char* why) {
     // A server that is not authoritative may be wrong about the link; another may know better.
-    if (effective_parameters(config_, *net.selected, nullptr, client.host).authoritative)
+    if (effective_parameters(config_, *net.selected, nullptr, client.host, &req).authoritative)
         return nak(req, rx, address, line);
     return drop("not_authoritative", line + ": " + why + ", not authoritative");
 }
@@ -367,7 +367,7 @@ std::optional<Reply> Engine::inform(const Packet& req, const RxInfo& rx) {
     r.packet = reply_base(req, MessageType::ack);
     r.packet.ciaddr = req.ciaddr;
     // No yiaddr and no lease time: the client keeps the address it has (RFC 2131 4.3.5).
-    put_options(r.packet, req, params_for(*net, client, req.ciaddr));
+    put_options(r.packet, req, params_for(req, *net, client, req.ciaddr));
     r.to = reply_destination(req, r.packet);
     r.request_line = line;
     r.log_line =
@@ -381,7 +381,7 @@ std::optional<Reply> Engine::bootp(const Packet& req, const RxInfo& rx, std::int
     std::string line = "BOOTREQUEST from " + client.hardware_text + via(req, rx);
     auto net = network_for(req, rx);
     if (!net) return drop("no_subnet", line + ": unknown network segment");
-    auto scope = effective_parameters(config_, *net->selected, nullptr, client.host);
+    auto scope = effective_parameters(config_, *net->selected, nullptr, client.host, &req);
     if (!scope.allow_booting) return drop("booting_denied", line + ": booting disallowed");
     if (!scope.allow_bootp) return drop("bootp_denied", line + ": BOOTP from dynamic client");
     if (!client.host && !scope.allow_unknown_clients)
@@ -392,7 +392,7 @@ std::optional<Reply> Engine::bootp(const Packet& req, const RxInfo& rx, std::int
     Reply r;
     r.packet = reply_base(req, std::nullopt);
     r.packet.yiaddr = *address;
-    put_options(r.packet, req, params_for(*net, client, *address));
+    put_options(r.packet, req, params_for(req, *net, client, *address));
     r.to = reply_destination(req, r.packet);
     if (fixed_address(*net, client) != address) {
         Lease l;

@@ -152,7 +152,8 @@ class Engine {
     std::optional<std::uint32_t> never_used(const Network& net, const ClientId& client,
                                             std::int64_t now, bool bootp);
     void sweep_holds(std::int64_t now);
-    EffectiveParameters params_for(const Network& net, const ClientId& client,
+    // `req` is what the config's `if`s look at.
+    EffectiveParameters params_for(const Packet& req, const Network& net, const ClientId& client,
                                    std::uint32_t address) const;
     void hold(std::uint32_t address, const ClientId& client, std::int64_t now);
     void forget_holds(const ClientId& client);

@@ -49,6 +49,7 @@ inline constexpr std::uint8_t vendor_class = 60;
 inline constexpr std::uint8_t client_identifier = 61;
 inline constexpr std::uint8_t tftp_server_name = 66;
 inline constexpr std::uint8_t bootfile_name = 67;
+inline constexpr std::uint8_t user_class = 77;
 inline constexpr std::uint8_t relay_agent_information = 82;
 inline constexpr std::uint8_t domain_search = 119;
 inline constexpr std::uint8_t classless_static_routes = 121;

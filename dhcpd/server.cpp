@@ -16,6 +16,14 @@ namespace superd::dhcp {
 
 namespace {
 
+bool sets_ping_check(const std::vector<IfStatement>& conditionals) {
+    return std::ranges::any_of(conditionals, [](const IfStatement& statement) {
+        return std::ranges::any_of(statement.branches, [](const Branch& b) {
+            return (b.params.ping_check && b.params.ping_check->value) || sets_ping_check(b.nested);
+        });
+    });
+}
+
 std::shared_ptr<spdlog::logger> log() {
     return common::logger("dhcpd");
 }
@@ -62,8 +70,10 @@ std::expected<void, std::string> Server::start() {
                         "relayed",
                         name);
     }
+    // Whether any request may get ping-check true; an `if` branch setting it counts too.
     bool any_ping = std::ranges::any_of(config_.scopes, [](const Scope& s) {
-        return !s.params.ping_check || s.params.ping_check->value;
+        return !s.params.ping_check || s.params.ping_check->value ||
+               sets_ping_check(s.conditionals);
     });
     if (any_ping && !pinger_.available())
         log()->warn("ping-check: {}; addresses are offered without a probe", pinger_.error());

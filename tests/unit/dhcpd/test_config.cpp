@@ -125,14 +125,15 @@ option ms-classless-static-routes 0, 10, 0, 0, 254;
 
     load(R"(option rfc3442-classless-static-routes code 121 = array of integer 8;
 option rfc3442-classless-static-routes 24, 192, 168;
-option foo code 100 = text;
+option foo code 100 = array of unsigned integer 16;
 )");
     EXPECT_EQ(messages(),
               (Messages{"dhcpd.conf:2: invalid classless static routes for "
                         "'rfc3442-classless-static-routes' (RFC 3442: LEN, significant octets, "
                         "router)",
-                        "dhcpd.conf:3: unsupported option declaration for 'foo' (only 'code N = "
-                        "array of unsigned integer 8')"}));
+                        "dhcpd.conf:3: unsupported option declaration for 'foo' (types: "
+                        "[un]signed integer 8|16|32, array of [unsigned] integer 8, ip-address, "
+                        "array of ip-address, text, string, boolean)"}));
 }
 
 TEST_F(DhcpConfig, Declarations) {
