@@ -222,7 +222,7 @@ class ConditionParser {
             return std::nullopt;
         }
         auto type = find_option_type(name.text, declarations_, true);
-        if (!type) fail(in_.where(name), unknown_option_message(name.text) + " in condition");
+        if (!type) fail(in_.where(name), unknown_option_message(name.text, " in condition"));
         return type;
     }
 
@@ -301,12 +301,14 @@ void Parser::parse_if(TokenCursor& in, const Token& keyword, const Frame& frame)
         Branch branch;
         branch.where = in.where(branch_keyword);
         const bool has_condition = branch_keyword.text != "else";
+        bool reported = false; // a bad condition was reported already
         if (has_condition) {
             auto condition = parse_condition(in, declarations_, diags_);
             if (condition) {
                 branch.condition = std::move(*condition);
             } else {
                 ok = false;
+                reported = true;
                 // Skip the rest of the condition; its block is still read, for its errors.
                 while (!in.at(TokenKind::end) && !in.at(TokenKind::open_brace) &&
                        !in.at(TokenKind::close_brace) && !in.at(TokenKind::semicolon))
@@ -314,8 +316,9 @@ void Parser::parse_if(TokenCursor& in, const Token& keyword, const Frame& frame)
             }
         }
         if (!in.at(TokenKind::open_brace)) {
-            if (ok)
-                diags_.error(in.here(), "expected '{' after the condition of '" +
+            if (!reported)
+                diags_.error(in.here(), std::string("expected '{' after ") +
+                                            (has_condition ? "the condition of '" : "'") +
                                             branch_keyword.text + "', not '" + in.peek().text +
                                             "'");
             in.skip_statement();

@@ -362,8 +362,8 @@ std::optional<OptionType> find_option_type(std::string_view name,
     return std::nullopt;
 }
 
-std::string unknown_option_message(std::string_view name) {
-    std::string quoted = "'" + std::string(name) + "'";
+std::string unknown_option_message(std::string_view name, std::string_view context) {
+    std::string quoted = "'" + std::string(name) + "'" + std::string(context);
     // As in ISC dhcpd, option 93 has no built-in name: PXE configs declare it themselves.
     if (name == "pxe-system-type" || name == "arch")
         return "option " + quoted +

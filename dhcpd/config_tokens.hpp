@@ -101,8 +101,8 @@ using OptionDeclarations = std::map<std::string, OptionType, std::less<>>;
 // server does not encode but can compare (`option dhcp-client-identifier` in a condition).
 std::optional<OptionType> find_option_type(std::string_view name,
                                            const OptionDeclarations& declarations, bool to_match);
-// The error for a name find_option_type() does not know.
-std::string unknown_option_message(std::string_view name);
+// The error for a name find_option_type() does not know; `context` follows the name.
+std::string unknown_option_message(std::string_view name, std::string_view context = "");
 
 // ISC's colon-separated hex list: "00:07", "7", "ff:1" (one or two digits a byte).
 std::optional<std::vector<std::uint8_t>> parse_hex_list(std::string_view text);

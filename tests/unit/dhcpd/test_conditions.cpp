@@ -321,8 +321,8 @@ TEST_F(DhcpConditions, MistakesAreReportedWithFileAndLine) {
         {"if option wpad-url = \"x\" { }\n",
          {"dhcpd.conf:1: unknown option 'wpad-url' in condition"}},
         {"if option arch = 00:07 { }\n",
-         {"dhcpd.conf:1: option 'arch' is not predefined (nor in ISC dhcpd): declare it first, "
-          "e.g. 'option arch code 93 = unsigned integer 16;' in condition"}},
+         {"dhcpd.conf:1: option 'arch' in condition is not predefined (nor in ISC dhcpd): "
+          "declare it first, e.g. 'option arch code 93 = unsigned integer 16;'"}},
         {"option pxe-system-type 7;\n",
          {"dhcpd.conf:1: option 'pxe-system-type' is not predefined (nor in ISC dhcpd): declare "
           "it first, e.g. 'option pxe-system-type code 93 = unsigned integer 16;'"}},
@@ -367,6 +367,11 @@ TEST_F(DhcpConditions, MistakesAreReportedWithFileAndLine) {
          {"dhcpd.conf:2: expected unsigned integer 16, not '70000'"}},
         {"subnet 10.0.0.0 netmask 255.0.0.0 { pool { if known { allow known-clients; } } }\n",
          {"dhcpd.conf:1: 'allow known-clients' is only allowed inside a pool, outside 'if'"}},
+        {"if known { } else filename \"a\";\n",
+         {"dhcpd.conf:1: expected '{' after 'else', not 'filename'"}},
+        {"if option nope = 1 { } elsif known filename \"a\";\n",
+         {"dhcpd.conf:1: unknown option 'nope' in condition",
+          "dhcpd.conf:1: expected '{' after the condition of 'elsif', not 'filename'"}},
         {"if known { log-facility local7; }\n",
          {"dhcpd.conf:1: 'log-facility' is not allowed inside 'if'"}},
         // One bad condition does not hide the mistakes in its block and the next branches.
