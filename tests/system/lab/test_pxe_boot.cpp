@@ -48,11 +48,18 @@ const std::string tftpd = "/usr/sbin/in.tftpd";
 const std::string guest_mac = "52:54:00:77:00:10";
 constexpr int console_port = 5901;
 
-// What the guest's firmware is told to boot: one place, so that an architecture-aware choice
-// (iPXE itself, a BIOS or a UEFI client) replaces these statements only.
-const std::string boot_file_statements = R"(filename "boot.ipxe";)";
+// What the guest's firmware is told to boot, ISC's iPXE chainload: iPXE itself (the VM's NIC ROM
+// sends user class "iPXE") gets the script; other firmware would get iPXE for its architecture.
+const std::string boot_file_statements = R"(if exists user-class and option user-class = "iPXE" {
+        filename "boot.ipxe";
+    } elsif option arch = 00:07 or option arch = 00:09 {
+        filename "ipxe.efi";
+    } else {
+        filename "undionly.kpxe";
+    })";
 
 const std::string dhcpd_conf = R"(# The PXE lab's wire: br0 in the test's namespace.
+option arch code 93 = unsigned integer 16;
 default-lease-time 600;
 max-lease-time 7200;
 subnet 10.77.0.0 netmask 255.255.255.0 {
