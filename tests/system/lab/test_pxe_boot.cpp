@@ -104,8 +104,7 @@ class PxeBoot : public ::testing::Test {
         if (!netns_supported(&why)) GTEST_SKIP() << why;
         if (::access("/dev/net/tun", R_OK | W_OK) != 0)
             GTEST_SKIP() << "/dev/net/tun is not usable: no tap device for the VM";
-        if (!have_program(qemu))
-            GTEST_SKIP() << qemu << " is missing: apt-get install qemu-system-x86 ipxe-qemu";
+        REQUIRE_PEER(qemu, "qemu-system-x86");
         ASSERT_EQ(::access("/usr/lib/ipxe/qemu/efi-e1000.rom", R_OK), 0)
             << "QEMU's iPXE ROM is missing: apt-get install ipxe-qemu (scripts/install-deps)";
         REQUIRE_PEER(tftpd, "tftpd-hpa");
