@@ -18,6 +18,7 @@ class BuiltinSession : public std::enable_shared_from_this<BuiltinSession> {
     BuiltinSession(Service& service, Builtin builtin, int fd, RequestPeer peer);
     void start();
     void close(); // ends the session now (reload, shutdown)
+    const RequestPeer& peer() const { return peer_; }
 
   private:
     void read_loop(); // echo, discard, sensor

@@ -214,19 +214,24 @@ void Service::on_ready() {
 }
 
 std::optional<std::string> Service::limit_refusal(const RequestPeer& peer) const {
-    if (builtin_ != Builtin::none && builtin_ != Builtin::tcpmux) return std::nullopt;
+    const bool internal = builtin_ != Builtin::none && builtin_ != Builtin::tcpmux;
+    // An INTERNAL datagram is answered at once: nothing runs that a limit could count.
+    if (internal && config_.socket_type == SocketType::dgram) return std::nullopt;
     LimitCounts counts;
     // A connection still being checked (name lookup, ident) holds a place, as xinetd's forked
-    // child does.
-    counts.running = running_ + admitting_;
+    // child does; so does a stream session served inside superd (echo, discard, chargen …,
+    // tcpmux reading its name line), as xinetd's forked echo/discard/chargen child does.
+    counts.running = running_ + admitting_ + static_cast<int>(sessions_.size());
     counts.from_source = -1;
     if (peer.address) {
         auto from = peer.address->unmapped();
-        counts.from_source = server_.running_from(*this, from) + relays_from(from);
+        counts.from_source =
+            server_.running_from(*this, from) + relays_from(from) + sessions_from(from);
     }
     counts.total = server_.total_running();
-    return daemon::limit_refusal(config_.instances, config_.per_source, server_.process_limit(),
-                                 counts);
+    // -limit counts processes: INTERNAL sessions are none (docs/superd.md).
+    return daemon::limit_refusal(config_.instances, config_.per_source,
+                                 internal ? 0 : server_.process_limit(), counts);
 }
 
 void Service::accept_connections() {
@@ -334,6 +339,13 @@ void Service::redirect_done(std::uint64_t id, const RedirectResult& r) {
                              "TRAFFIC: " + config_.id + " in=" + std::to_string(r.in) +
                                  "(bytes) out=" + std::to_string(r.out) + "(bytes)");
     log_exit(0, 0, relay.started);
+}
+
+int Service::sessions_from(const common::IpAddress& address) const {
+    int n = 0;
+    for (const auto& session : sessions_)
+        if (session->peer().address && session->peer().address->unmapped() == address) ++n;
+    return n;
 }
 
 int Service::relays_from(const common::IpAddress& address) const {

@@ -128,6 +128,7 @@ class Service : public std::enable_shared_from_this<Service> {
     void start_redirect(int conn, const RequestPeer& peer);
     void redirect_done(std::uint64_t id, const RedirectResult& r);
     int relays_from(const common::IpAddress& address) const;
+    int sessions_from(const common::IpAddress& address) const; // INTERNAL stream sessions
     // libwrap must be asked (in a child): not NOLIBWRAP, and the tables hold rules (or the
     // service's user cannot read them).
     bool wrap_check_needed() const;

@@ -7,7 +7,9 @@
 
 #include <csignal>
 #include <map>
+#include <memory>
 #include <sstream>
+#include <utility>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -174,6 +176,42 @@ TEST_F(Limits, PerSource) {
 TEST_F(Limits, ProcessLimitFromTheCommandLine) {
     start("", {"-limit", "1"});
     expect_second_refused("process_limit");
+}
+
+// An INTERNAL stream service is served inside superd, yet each session holds a place, as
+// xinetd's forked echo/discard/chargen child does: `instances` and `per_source` limit it too
+// (found by scripts/lab soak: 15 discard sessions from one address were all served under
+// per_source = 10).
+TEST(InternalLimits, SessionsCountAsInstances) {
+    for (const auto& [line, reason] : {std::pair{"instances = 1", "service_limit"},
+                                       std::pair{"per_source = 1", "per_source_limit"}}) {
+        SCOPED_TRACE(line);
+        TempDir dir;
+        int port = free_port(SOCK_STREAM);
+        write_file(dir.file("superd.conf"),
+                   config_text(dir.file("services.log"),
+                               service_block("discard", {"type = INTERNAL UNLISTED",
+                                                         "socket_type = stream", "wait = no",
+                                                         "port = " + std::to_string(port), line})));
+        Superd superd;
+        ASSERT_TRUE(superd.start(dir.file("superd.conf"))) << superd.log();
+        auto first = std::make_unique<TcpClient>(port);
+        ASSERT_TRUE(first->connected());
+        ASSERT_TRUE(superd.wait_for_log("START: discard")) << superd.log();
+        TcpClient second(port);
+        ASSERT_TRUE(second.connected());
+        EXPECT_TRUE(second.closed_by_peer(3s));
+        EXPECT_TRUE(superd.wait_for_log(std::string("FAIL: discard ") + reason + " from=127.0.0.1"))
+            << superd.log();
+        EXPECT_FALSE(first->closed_by_peer(200ms));
+        // Once the first session ends, its place is free again.
+        first.reset();
+        ASSERT_TRUE(superd.wait_for_log("EXIT: discard")) << superd.log();
+        TcpClient third(port);
+        ASSERT_TRUE(third.connected());
+        EXPECT_FALSE(third.closed_by_peer(500ms));
+        EXPECT_TRUE(superd.wait_for_log("START: discard", 2)) << superd.log();
+    }
 }
 
 TEST(Options, PidfileIsWrittenAndRemoved) {
