@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -61,17 +62,23 @@ std::optional<int> wait_pid(pid_t pid, Clock::time_point deadline) {
 } // namespace
 
 int free_port(int socket_type) {
-    int fd = ::socket(AF_INET, socket_type, 0);
-    if (fd < 0) throw std::runtime_error("socket failed");
-    auto sa = loopback(0);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    // The kernel may hand out a port it has just handed out (it was closed again), and a test
+    // that asks for several ports binds them only later: never the same port twice per process.
+    static std::set<int> given;
+    for (;;) {
+        int fd = ::socket(AF_INET, socket_type, 0);
+        if (fd < 0) throw std::runtime_error("socket failed");
+        auto sa = loopback(0);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+            ::close(fd);
+            throw std::runtime_error("bind failed");
+        }
+        socklen_t len = sizeof sa;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
         ::close(fd);
-        throw std::runtime_error("bind failed");
+        int port = ntohs(sa.sin_port);
+        if (given.insert(port).second) return port;
     }
-    socklen_t len = sizeof sa;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    ::close(fd);
-    return ntohs(sa.sin_port);
 }
 
 std::string superd_binary() {
