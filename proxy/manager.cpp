@@ -190,6 +190,12 @@ const std::vector<std::pair<std::string, std::string>>& manager_pages() {
     return pages;
 }
 
+void keep_only_head(http::response<http::string_body>& res) {
+    const auto length = res.body().size();
+    res.body().clear();
+    res.content_length(length);
+}
+
 std::optional<ManagerRequest> manager_request(std::string_view target, const ManagerSelf& self) {
     if (auto t = parse_cache_object(target))
         return ManagerRequest{page_of(std::string_view(t->path).substr(1)), *t, "cache_object",
@@ -235,11 +241,7 @@ http::response<http::string_body> manager_response(const std::string& page, http
     auto res = text_response(status, s, std::move(body));
     if (status == http::status::not_found) res.set("X-Squid-Error", "ERR_INVALID_URL");
     res.prepare_payload();
-    if (method == http::verb::head) {
-        const auto length = res.body().size();
-        res.body().clear();
-        res.content_length(length);
-    }
+    if (method == http::verb::head) keep_only_head(res);
     return res;
 }
 

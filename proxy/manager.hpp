@@ -61,6 +61,9 @@ struct ManagerRequest {
     std::string url;      // as logged and matched by url_regex: origin-form made absolute
 };
 
+// An answer to HEAD: the body dropped, its Content-Length kept (also for the PAC file).
+void keep_only_head(http::response<http::string_body>& res);
+
 // nullopt: not for the cache manager (forwarded, or refused, as any other request).
 std::optional<ManagerRequest> manager_request(std::string_view target, const ManagerSelf& self);
 

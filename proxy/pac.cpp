@@ -75,11 +75,7 @@ http::response<http::string_body> pac_response(http::verb method, const ManagerS
     res.set(http::field::cache_control, "max-age=300");
     res.body() = pac_script(self);
     res.prepare_payload();
-    if (method == http::verb::head) {
-        const auto length = res.body().size();
-        res.body().clear();
-        res.content_length(length);
-    }
+    if (method == http::verb::head) keep_only_head(res);
     return res;
 }
 

@@ -278,22 +278,21 @@ class Session {
         snapshot.active_clients = ctx_.active_clients;
         if (ctx_.memory_cache) snapshot.memory = ctx_.memory_cache();
         if (ctx_.disk_cache) snapshot.disk = ctx_.disk_cache();
-        auto res = manager_response(manager.page, req.method(), snapshot);
-        // A request body (none is expected) is not read: close after it.
-        const bool keep = req.keep_alive() && parser.is_done();
-        res.keep_alive(keep);
-        tx.entry.code = "TCP_MISS";
-        tx.entry.type = media_type(res);
-        co_await write_whole(res, tx);
-        co_return keep;
+        co_return co_await answer_here(parser,
+                                       manager_response(manager.page, req.method(), snapshot), tx);
     }
 
     // The PAC file, logged as the manager's pages are: TCP_MISS, HIER_NONE.
     awaitable<bool> answer_pac(RequestParser& parser, Transaction& tx) {
-        auto& req = parser.get();
         ++ctx_.counters["pac_requests"];
-        auto res = pac_response(req.method(), self_);
-        const bool keep = req.keep_alive() && parser.is_done();
+        co_return co_await answer_here(parser, pac_response(parser.get().method(), self_), tx);
+    }
+
+    // An answer made by this proxy itself (cache manager, PAC file), logged TCP_MISS.
+    awaitable<bool> answer_here(RequestParser& parser, http::response<http::string_body> res,
+                                Transaction& tx) {
+        // A request body (none is expected) is not read: close after it.
+        const bool keep = parser.get().keep_alive() && parser.is_done();
         res.keep_alive(keep);
         tx.entry.code = "TCP_MISS";
         tx.entry.type = media_type(res);
