@@ -299,18 +299,27 @@ TEST_F(VncViewers, ExtendedDesktopSizeResizesTheConsole) {
     EXPECT_EQ(shot->height, 320);
 }
 
+// A vnc.ini in `dir` with one console (`section`, to which its port line is added): the port.
+int write_console_ini(const TempDir& dir, const std::string& section) {
+    int port = free_port(SOCK_STREAM);
+    write_file(dir.file("vnc.ini"), section + "port = " + std::to_string(port) + "\n");
+    return port;
+}
+
+// superd-vncd on that vnc.ini, logging to dir/vncd.log.
+bool start_vncd(Process& vncd, const TempDir& dir) {
+    return vncd.start({vncd_binary(), "-c", dir.file("vnc.ini"), "-d"}, dir.file("vncd.log"));
+}
+
 // The command ends: the console says so on its last line and runs it again.
 TEST(VncConsole, AnEndedCommandIsRestartedWithABanner) {
     TempDir dir;
-    int port = free_port(SOCK_STREAM);
-    write_file(dir.file("vnc.ini"), "[console brief]\n"
-                                    "command = /bin/sh -c \"echo short run; sleep 0.2; exit 3\"\n"
-                                    "geometry = 40x10\n"
-                                    "restart_delay = 1\n"
-                                    "port = " +
-                                        std::to_string(port) + "\n");
+    write_console_ini(dir, "[console brief]\n"
+                           "command = /bin/sh -c \"echo short run; sleep 0.2; exit 3\"\n"
+                           "geometry = 40x10\n"
+                           "restart_delay = 1\n");
     Process vncd;
-    ASSERT_TRUE(vncd.start({vncd_binary(), "-c", dir.file("vnc.ini"), "-d"}, dir.file("vncd.log")));
+    ASSERT_TRUE(start_vncd(vncd, dir));
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (count_of(read_file(dir.file("vncd.log")), "exited with status 3") < 2 &&
            std::chrono::steady_clock::now() < deadline)
@@ -324,19 +333,16 @@ TEST(VncConsole, AnEndedCommandIsRestartedWithABanner) {
 // included), appended across restarts; `-t` refuses a log whose folder is missing.
 TEST(VncConsole, TheConsoleLogHasWhatTheCommandWrote) {
     TempDir dir;
-    int port = free_port(SOCK_STREAM);
-    write_file(dir.file("vnc.ini"),
-               "[console logged]\n"
-               "command = /bin/sh -c \"printf 'boot: \\\\033[1mready\\\\033[0m\\\\n'; sleep 0.1\"\n"
-               "geometry = 40x10\n"
-               "restart_delay = 0\n"
-               "log = console.log\n"
-               "port = " +
-                   std::to_string(port) + "\n");
+    write_console_ini(
+        dir, "[console logged]\n"
+             "command = /bin/sh -c \"printf 'boot: \\\\033[1mready\\\\033[0m\\\\n'; sleep 0.1\"\n"
+             "geometry = 40x10\n"
+             "restart_delay = 0\n"
+             "log = console.log\n");
     auto check = run_command({vncd_binary(), "-t", "-c", dir.file("vnc.ini")}, {}, 10s);
     ASSERT_EQ(check.status, 0) << check.out;
     Process vncd;
-    ASSERT_TRUE(vncd.start({vncd_binary(), "-c", dir.file("vnc.ini"), "-d"}, dir.file("vncd.log")));
+    ASSERT_TRUE(start_vncd(vncd, dir));
     const std::string line = "boot: \033[1mready\033[0m\r\n";
     EXPECT_TRUE(
         wait_until([&] { return count_of(read_file(dir.file("console.log")), line) >= 2; }, 10s))
@@ -360,16 +366,13 @@ TEST(VncConsole, TheConsoleLogHasWhatTheCommandWrote) {
 // A log that cannot be written (/dev/full: ENOSPC) is reported once; the console goes on.
 TEST(VncConsole, ALogWriteErrorIsReportedOnceAndTheConsoleGoesOn) {
     TempDir dir;
-    int port = free_port(SOCK_STREAM);
-    write_file(dir.file("vnc.ini"), "[console full]\n"
-                                    "command = /bin/sh -c \"echo to a full disk; sleep 0.1\"\n"
-                                    "geometry = 40x10\n"
-                                    "restart_delay = 0\n"
-                                    "log = /dev/full\n"
-                                    "port = " +
-                                        std::to_string(port) + "\n");
+    int port = write_console_ini(dir, "[console full]\n"
+                                      "command = /bin/sh -c \"echo to a full disk; sleep 0.1\"\n"
+                                      "geometry = 40x10\n"
+                                      "restart_delay = 0\n"
+                                      "log = /dev/full\n");
     Process vncd;
-    ASSERT_TRUE(vncd.start({vncd_binary(), "-c", dir.file("vnc.ini"), "-d"}, dir.file("vncd.log")));
+    ASSERT_TRUE(start_vncd(vncd, dir));
     EXPECT_TRUE(wait_until(
         [&] { return count_of(read_file(dir.file("vncd.log")), "started /bin/sh") >= 3; }, 10s))
         << read_file(dir.file("vncd.log"));
